@@ -1,0 +1,122 @@
+"""Application configuration, read from the environment.
+
+Development and testing get safe defaults; production refuses to start
+without ``SECRET_KEY`` and ``DATABASE_URL``.
+"""
+import os
+
+
+def env_bool(name, default=False):
+    """Read a boolean setting: true/false, 1/0, on/off, yes/no."""
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    value = raw.strip().lower()
+    if value in ("1", "true", "on", "yes"):
+        return True
+    if value in ("0", "false", "off", "no"):
+        return False
+    raise ValueError(f"{name} must be one of true/false, 1/0, on/off (got {raw!r})")
+
+
+def env_int(name, default):
+    """Read an integer setting, failing loudly on garbage."""
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise ValueError(f"{name} must be an integer (got {raw!r})") from None
+
+
+class Config:
+    SECRET_KEY = os.environ.get("SECRET_KEY")
+    # None means "the SQLite file in the instance folder" (set in create_app).
+    SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL")
+    SQLALCHEMY_TRACK_MODIFICATIONS = False
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SECURE = True
+    WTF_CSRF_TIME_LIMIT = None
+
+    BABEL_DEFAULT_LOCALE = "id"
+    BABEL_DEFAULT_TIMEZONE = "Asia/Jakarta"
+    LANGUAGES = ("id", "en")
+
+    LOGIN_MAX_FAILURES = env_int("LOGIN_MAX_FAILURES", 5)
+    LOGIN_LOCKOUT_MINUTES = env_int("LOGIN_LOCKOUT_MINUTES", 15)
+    API_TOKEN_HOURS = env_int("API_TOKEN_HOURS", 24 * 30)
+
+    # Due time per severity, in hours.
+    DUE_HOURS = {
+        "critical": env_int("DUE_HOURS_CRITICAL", 24),
+        "high": env_int("DUE_HOURS_HIGH", 72),
+        "medium": env_int("DUE_HOURS_MEDIUM", 168),
+        "low": env_int("DUE_HOURS_LOW", 336),
+    }
+    PER_PAGE = 25
+
+    WASPADA_SCHEDULER = env_bool("WASPADA_SCHEDULER", True)
+    SWEEP_INTERVAL_MINUTES = env_int("SWEEP_INTERVAL_MINUTES", 15)
+    SILENT_AFTER_DAYS = env_int("SILENT_AFTER_DAYS", 14)
+
+    BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000")
+    DIGEST_HOUR = env_int("DIGEST_HOUR", 6)
+    DIGEST_LIST_CAP = env_int("DIGEST_LIST_CAP", 10)
+    DIGEST_SEND_EMPTY = env_bool("DIGEST_SEND_EMPTY", True)
+    DIGEST_CATCHUP_HOURS = env_int("DIGEST_CATCHUP_HOURS", 18)
+
+    MAIL_SERVER = os.environ.get("MAIL_SERVER")
+    MAIL_PORT = env_int("MAIL_PORT", 25)
+    MAIL_USE_TLS = env_bool("MAIL_USE_TLS", False)
+    MAIL_USE_SSL = env_bool("MAIL_USE_SSL", False)
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME")
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
+    MAIL_FROM = os.environ.get("MAIL_FROM", "Waspada <waspada@localhost>")
+    MAIL_TIMEOUT = env_int("MAIL_TIMEOUT", 30)
+    MAIL_MAX_ATTEMPTS = env_int("MAIL_MAX_ATTEMPTS", 8)
+
+    ALLOW_DEMO_SEED = False
+
+
+class DevelopmentConfig(Config):
+    DEBUG = True
+    SECRET_KEY = os.environ.get("SECRET_KEY") or "dev-only-not-secret"
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_SECURE = False
+    ALLOW_DEMO_SEED = True
+
+
+class TestingConfig(Config):
+    TESTING = True
+    SECRET_KEY = "testing-only"
+    SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL") or "sqlite://"
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_SECURE = False
+    WASPADA_SCHEDULER = False
+    ALLOW_DEMO_SEED = True
+    MAIL_SERVER = None
+
+
+class ProductionConfig(Config):
+    @classmethod
+    def check(cls):
+        """Fail loudly when a production secret is missing."""
+        missing = [
+            name for name in ("SECRET_KEY", "SQLALCHEMY_DATABASE_URI") if not getattr(cls, name)
+        ]
+        if missing:
+            names = ", ".join("DATABASE_URL" if m.startswith("SQLALCHEMY") else m for m in missing)
+            raise RuntimeError(f"Production configuration is missing: {names}")
+
+
+CONFIGS = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}

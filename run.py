@@ -1,0 +1,4 @@
+"""WSGI entry point: ``gunicorn run:app``."""
+from tracker import create_app
+
+app = create_app()

@@ -1,0 +1,66 @@
+"""Waspada: early-warning tracker for village problems ahead of elections."""
+import os
+
+from flask import Flask
+
+from config import CONFIGS
+
+
+def _load_config(app, config):
+    if config is None:
+        config = os.environ.get("WASPADA_CONFIG", "development")
+    if isinstance(config, str):
+        if config not in CONFIGS:
+            raise RuntimeError(f"WASPADA_CONFIG must be one of {', '.join(CONFIGS)} (got {config!r})")
+        config = CONFIGS[config]
+    if isinstance(config, dict):
+        base = CONFIGS[config.get("CONFIG_NAME", "testing")]
+        app.config.from_object(base)
+        app.config.update(config)
+    else:
+        app.config.from_object(config)
+        check = getattr(config, "check", None)
+        if check:
+            check()
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        path = os.path.join(app.instance_path, "waspada.sqlite3")
+        app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{path}"
+    # Production-style URLs name the driver loosely; we use psycopg 3.
+    uri = app.config["SQLALCHEMY_DATABASE_URI"]
+    for prefix in ("postgres://", "postgresql://"):
+        if uri.startswith(prefix):
+            app.config["SQLALCHEMY_DATABASE_URI"] = "postgresql+psycopg://" + uri[len(prefix):]
+
+
+def create_app(config=None):
+    """Build the application. Runs no query and starts nothing."""
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    app = Flask(
+        __name__,
+        instance_relative_config=True,
+        template_folder=os.path.join(root, "templates"),
+        instance_path=os.environ.get("WASPADA_INSTANCE") or os.path.join(root, "instance"),
+    )
+    _load_config(app, config)
+    os.makedirs(app.instance_path, exist_ok=True)
+
+    from tracker import database, i18n, navigation
+    from tracker.extensions import csrf, db, login_manager, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=os.path.join(root, "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    i18n.init_app(app)
+    navigation.init_app(app)
+    database.init_app(app)
+
+    from tracker import admin, api, auth, cli, dashboard, digests, elections, errors, main
+    from tracker import regions, tickets, visits, warnings
+
+    for module in (main, auth, admin, regions, tickets, visits, elections, warnings,
+                   digests, dashboard, api):
+        app.register_blueprint(module.bp)
+    errors.init_app(app)
+    cli.init_app(app)
+    return app

@@ -1,0 +1,7 @@
+"""The JSON API under /api/v1 (bearer tokens, no CSRF)."""
+from flask import Blueprint
+
+from tracker.extensions import csrf
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+csrf.exempt(bp)

@@ -1,0 +1,248 @@
+"""Authentication and user management operations.
+
+Used by the login page, the API token endpoint, the admin pages and the
+CLI alike. Functions flush; the caller commits.
+"""
+import hashlib
+import logging
+import secrets
+from datetime import timedelta
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from tracker.auth.models import ROLE_UNIT_KIND, ROLES, ApiToken, BabinsaVillage, User, new_session_token
+from tracker.auth.passwords import DUMMY_HASH, hash_password, needs_rehash, verify_password
+from tracker.errors import ValidationError
+from tracker.extensions import db
+from tracker.regions.models import Region
+from tracker.timeutil import as_utc, utcnow
+from tracker.units.models import Unit
+
+log = logging.getLogger("tracker.auth")
+
+MIN_PASSWORD_LENGTH = 8
+
+
+class LoginRefused(Exception):
+    """Login failed; ``locked`` tells whether the account is locked."""
+
+    def __init__(self, locked=False):
+        super().__init__("locked" if locked else "invalid")
+        self.locked = locked
+
+
+def authenticate(username, password, source="web"):
+    """Check credentials, counting failures in the database.
+
+    After LOGIN_MAX_FAILURES failures the account is locked for
+    LOGIN_LOCKOUT_MINUTES; the count lives in the user row so it holds
+    across every worker. The password is never logged.
+    """
+    username = (username or "").strip()
+    user = db.session.execute(select(User).where(User.username == username)).scalar_one_or_none()
+    now = utcnow()
+    if user is None:
+        verify_password(DUMMY_HASH, password or "")
+        log.warning("login failed via %s: unknown username %r", source, username)
+        raise LoginRefused()
+    if user.locked_until is not None and as_utc(user.locked_until) > now:
+        log.warning("login refused via %s: %r is locked", source, username)
+        raise LoginRefused(locked=True)
+    if not verify_password(user.password_hash, password or "") or not user.is_active:
+        user.failed_logins = (user.failed_logins or 0) + 1
+        locked = user.failed_logins >= current_app.config["LOGIN_MAX_FAILURES"]
+        if locked:
+            user.locked_until = now + timedelta(minutes=current_app.config["LOGIN_LOCKOUT_MINUTES"])
+            user.failed_logins = 0
+        log.warning("login failed via %s for %r%s", source, username, " (now locked)" if locked else "")
+        db.session.flush()
+        raise LoginRefused(locked=locked)
+    if needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    user.failed_logins = 0
+    user.locked_until = None
+    user.last_login_at = now
+    db.session.flush()
+    return user
+
+
+def _check_role_and_unit(role, unit):
+    errors = {}
+    if role not in ROLES:
+        errors["role"] = [_l("Unknown role %(role)s; choose one of %(roles)s.", role=role, roles=", ".join(ROLES))]
+        return errors
+    wanted = ROLE_UNIT_KIND.get(role)
+    if wanted and unit is None:
+        errors["unit"] = [_l("A %(role)s user needs a unit.", role=role)]
+    elif wanted and unit.kind != wanted:
+        errors["unit"] = [_l("A %(role)s user belongs to a %(kind)s unit, not %(unit)s.", role=role, kind=wanted, unit=unit.name)]
+    return errors
+
+
+def find_unit(ref):
+    """A unit by id, exact name or number; None when nothing matches."""
+    if ref is None or str(ref).strip() == "":
+        return None
+    ref = str(ref).strip()
+    stmt = select(Unit).where((Unit.name == ref) | (Unit.number == ref))
+    if ref.isdigit():
+        stmt = select(Unit).where((Unit.name == ref) | (Unit.number == ref) | (Unit.id == int(ref)))
+    return db.session.execute(stmt.order_by(Unit.id)).scalars().first()
+
+
+def create_user(*, username, full_name, role, password, unit=None, rank=None, nrp=None,
+                email=None, locale="id", digest=False):
+    """Create a user after validating everything; raises ValidationError."""
+    errors = {}
+    username = (username or "").strip()
+    if not username:
+        errors["username"] = [_l("Username is required.")]
+    elif len(username) > 64:
+        errors["username"] = [_l("Username is at most 64 characters.")]
+    elif db.session.execute(select(User.id).where(User.username == username)).first():
+        errors["username"] = [_l("Username %(name)s is taken.", name=username)]
+    if not (full_name or "").strip():
+        errors["full_name"] = [_l("Full name is required.")]
+    errors.update(_check_role_and_unit(role, unit))
+    if not password or len(password) < MIN_PASSWORD_LENGTH:
+        errors["password"] = [_l("Password must be at least %(n)d characters.", n=MIN_PASSWORD_LENGTH)]
+    if locale not in current_app.config["LANGUAGES"]:
+        errors["locale"] = [_l("Language must be id or en.")]
+    if errors:
+        raise ValidationError(errors)
+    user = User(
+        username=username, full_name=full_name.strip(), role=role, unit=unit,
+        rank=(rank or "").strip() or None, nrp=(nrp or "").strip() or None,
+        email=(email or "").strip() or None, locale=locale,
+        is_digest_enabled=bool(digest), password_hash=hash_password(password),
+    )
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def update_user(user, *, full_name, role, unit, rank=None, nrp=None, email=None,
+                locale="id", digest=False, is_active=True):
+    """Change a user's profile, role or unit; raises ValidationError."""
+    errors = {}
+    if not (full_name or "").strip():
+        errors["full_name"] = [_l("Full name is required.")]
+    errors.update(_check_role_and_unit(role, unit))
+    if locale not in current_app.config["LANGUAGES"]:
+        errors["locale"] = [_l("Language must be id or en.")]
+    if errors:
+        raise ValidationError(errors)
+    user.full_name = full_name.strip()
+    user.role, user.unit = role, unit
+    user.rank = (rank or "").strip() or None
+    user.nrp = (nrp or "").strip() or None
+    user.email = (email or "").strip() or None
+    user.locale = locale
+    user.is_digest_enabled = bool(digest)
+    if user.is_active_account and not is_active:
+        deactivate_user(user)
+    user.is_active_account = is_active
+    if role != "babinsa":
+        user.villages.clear()
+    db.session.flush()
+    return user
+
+
+def set_password(user, password):
+    """Set a new password and end every session of the user."""
+    if not password or len(password) < MIN_PASSWORD_LENGTH:
+        raise ValidationError({"password": [_l("Password must be at least %(n)d characters.", n=MIN_PASSWORD_LENGTH)]})
+    user.password_hash = hash_password(password)
+    user.session_token = new_session_token()
+    db.session.flush()
+
+
+def deactivate_user(user):
+    """Stop a user from logging in; ends his sessions and API tokens."""
+    user.is_active_account = False
+    user.session_token = new_session_token()
+    now = utcnow()
+    for token in db.session.execute(
+        select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+    ).scalars():
+        token.revoked_at = now
+    db.session.flush()
+
+
+def assign_villages(user, codes, *, replace=True):
+    """Assign villages to a Babinsa; every code must be a village in his Koramil's area."""
+    if user.role != "babinsa":
+        raise ValidationError({"villages": [_l("Only a babinsa is assigned villages.")]})
+    from tracker.regions.codes import CodeError, normalize
+
+    normalized, bad = [], []
+    for raw in codes:
+        try:
+            normalized.append(normalize(raw))
+        except CodeError:
+            bad.append(str(raw))
+    if bad:
+        raise ValidationError({"villages": [_l("Not a region code: %(codes)s", codes=", ".join(bad))]})
+    found = {
+        r.code: r for r in db.session.execute(
+            select(Region).where(Region.code.in_(normalized), Region.level == 4)
+        ).scalars()
+    }
+    missing = [c for c in normalized if c not in found]
+    if missing:
+        raise ValidationError({"villages": [_l("Unknown village: %(codes)s", codes=", ".join(missing))]})
+    covered = set(user.unit.region_codes) if user.unit else set()
+    outside = [c for c in normalized if found[c].district_code not in covered]
+    if outside:
+        raise ValidationError({"villages": [_l("Outside the unit's kecamatan: %(codes)s", codes=", ".join(outside))]})
+    if replace:
+        user.villages.clear()
+        db.session.flush()
+    have = set(user.village_codes)
+    for code in dict.fromkeys(normalized):
+        if code not in have:
+            user.villages.append(BabinsaVillage(village_code=code))
+    db.session.flush()
+    return user
+
+
+def _token_digest(token):
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def issue_token(user):
+    """A new API token; only its digest is stored. Returns (token, ApiToken)."""
+    token = secrets.token_urlsafe(32)
+    row = ApiToken(
+        user=user, token_hash=_token_digest(token),
+        expires_at=utcnow() + timedelta(hours=current_app.config["API_TOKEN_HOURS"]),
+    )
+    db.session.add(row)
+    db.session.flush()
+    return token, row
+
+
+def user_for_token(token):
+    """The active user a bearer token belongs to, or None."""
+    if not token:
+        return None
+    row = db.session.execute(
+        select(ApiToken).where(ApiToken.token_hash == _token_digest(token))
+    ).scalar_one_or_none()
+    if row is None or row.revoked_at is not None or as_utc(row.expires_at) <= utcnow():
+        return None
+    return row.user if row.user.is_active else None
+
+
+def revoke_token(token):
+    """Revoke a bearer token; True if it existed."""
+    row = db.session.execute(
+        select(ApiToken).where(ApiToken.token_hash == _token_digest(token))
+    ).scalar_one_or_none()
+    if row is None:
+        return False
+    row.revoked_at = row.revoked_at or utcnow()
+    db.session.flush()
+    return True

@@ -1,0 +1,4 @@
+"""Elections."""
+from flask import Blueprint
+
+bp = Blueprint("elections", __name__, cli_group=None)

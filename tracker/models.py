@@ -1,0 +1,13 @@
+"""Imports every feature's models so the metadata is complete.
+
+Only an index: each table lives in its feature's ``models.py``.
+"""
+from tracker.auth.models import ApiToken, BabinsaVillage, User  # noqa: F401
+from tracker.digests.models import OutboxMessage  # noqa: F401
+from tracker.elections.models import Election, ElectionArea, ElectionStage  # noqa: F401
+from tracker.jobs.models import JobRun  # noqa: F401
+from tracker.regions.models import Region  # noqa: F401
+from tracker.tickets.models import Ticket, TicketCounter, TicketEvent  # noqa: F401
+from tracker.units.models import Unit, UnitRegion  # noqa: F401
+from tracker.visits.models import Visit  # noqa: F401
+from tracker.warnings.models import Flag  # noqa: F401

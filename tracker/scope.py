@@ -1,0 +1,87 @@
+"""The one scope helper: what a user may see, as SQL.
+
+Every read path (lists, detail, search, counts, exports, API, dashboards,
+digests) builds on these functions, so a rule changes in one place. Scope
+is read from the database on every call: a reassigned user sees his new
+area on the next request.
+"""
+from sqlalchemy import and_, false, or_, select, true
+
+from tracker.auth.models import BabinsaVillage
+from tracker.regions.models import Region
+from tracker.units.models import UnitRegion
+
+# Which column of a region / ticket carries the code a unit covers.
+_REGION_COLUMN = {"kodim": "regency_code", "koramil": "district_code"}
+
+
+def _covered_codes(user):
+    """Codes of the regions the user's unit covers (kabupaten or kecamatan)."""
+    return select(UnitRegion.region_code).where(UnitRegion.unit_id == user.unit_id).scalar_subquery()
+
+
+def _area_condition(user, row):
+    """A condition on ``row`` (Region or Ticket) true inside the user's area.
+
+    ``row`` must carry ``regency_code`` and ``district_code`` and a village
+    code in ``village_column``.
+    """
+    if user is None or not user.is_authenticated or not user.is_active:
+        return false()
+    if user.role == "admin":
+        return true()
+    if user.role in _REGION_COLUMN:
+        if user.unit_id is None:
+            return false()
+        return getattr(row, _REGION_COLUMN[user.role]).in_(_covered_codes(user))
+    if user.role == "babinsa":
+        assigned = select(BabinsaVillage.village_code).where(BabinsaVillage.user_id == user.id)
+        return _village_column(row).in_(assigned.scalar_subquery())
+    return false()
+
+
+def _village_column(row):
+    return row.code if row is Region else row.village_code
+
+
+def village_codes(user):
+    """A subquery of the village codes the user may see."""
+    return (
+        select(Region.code)
+        .where(Region.level == 4, _area_condition(user, Region))
+        .scalar_subquery()
+    )
+
+
+def villages(user):
+    """A select of the Region rows (villages) the user may see."""
+    return select(Region).where(Region.level == 4, _area_condition(user, Region))
+
+
+def can_see_village(user, code):
+    """True if the village is inside the user's area (a query)."""
+    from tracker.extensions import db
+
+    stmt = select(Region.code).where(Region.code == code, Region.level == 4, _area_condition(user, Region))
+    return db.session.execute(stmt).first() is not None
+
+
+def ticket_condition(user, ticket_model=None):
+    """The condition a ticket row must meet to be visible to the user.
+
+    Sensitive tickets are need-to-know: a Babinsa sees them only when he
+    reported them; the chain of command above sees them in its area.
+    """
+    if ticket_model is None:
+        from tracker.tickets.models import Ticket as ticket_model
+    area = _area_condition(user, ticket_model)
+    if user is not None and getattr(user, "role", None) == "babinsa":
+        return and_(area, or_(ticket_model.is_sensitive.is_(False), ticket_model.reporter_id == user.id))
+    return area
+
+
+def tickets(user):
+    """A select of the Ticket rows the user may see; add filters and order to it."""
+    from tracker.tickets.models import Ticket
+
+    return select(Ticket).where(ticket_condition(user, Ticket))

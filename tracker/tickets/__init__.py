@@ -1,0 +1,4 @@
+"""Tickets."""
+from flask import Blueprint
+
+bp = Blueprint("tickets", __name__, cli_group=None)

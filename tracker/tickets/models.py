@@ -1,0 +1,113 @@
+"""Tickets, their append-only timeline and the per-Kodim reference counter."""
+from datetime import date, datetime
+
+from sqlalchemy import (
+    Boolean, Date, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from tracker.extensions import db
+from tracker.timeutil import utcnow
+
+SEVERITIES = ("low", "medium", "high", "critical")
+SEVERITY_RANK = {s: i for i, s in enumerate(SEVERITIES, start=1)}
+STATUSES = ("new", "triaged", "in_progress", "escalated", "resolved", "closed", "rejected")
+UNRESOLVED = ("new", "triaged", "in_progress", "escalated")
+CATEGORIES = (
+    "money_politics", "identity_politics", "hoax", "supporter_conflict",
+    "campaign_violation", "neutrality", "election_logistics", "voter_roll",
+    "pilkades_dispute", "land_dispute", "social_conflict", "crime", "disaster",
+    "public_service", "other",
+)
+LEVELS = ("koramil", "kodim")
+EVENT_KINDS = (
+    "created", "comment", "status", "severity", "category", "escalated",
+    "flag_raised", "flag_cleared",
+)
+
+
+class Ticket(db.Model):
+    """A problem heard in a village. No field records voter preferences or votes."""
+
+    __tablename__ = "ticket"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ref: Mapped[str] = mapped_column(String(20), unique=True)
+    village_code: Mapped[str] = mapped_column(ForeignKey("region.code"))
+    # Denormalised from the village (which never moves) for scoped indexes.
+    district_code: Mapped[str] = mapped_column(String(8))
+    regency_code: Mapped[str] = mapped_column(String(5))
+    visit_id: Mapped[int | None] = mapped_column(ForeignKey("visit.id"), index=True)
+    reporter_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    category: Mapped[str] = mapped_column(String(24))
+    severity: Mapped[str] = mapped_column(String(10))
+    # Kept beside severity so "most severe first" sorts on an integer index.
+    severity_rank: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(12), default="new")
+    level: Mapped[str] = mapped_column(String(8), default="koramil")
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    parties: Mapped[str] = mapped_column(String(500), default="")
+    occurred_on: Mapped[date | None] = mapped_column(Date)
+    is_sensitive: Mapped[bool] = mapped_column(Boolean, default=False)
+    reported_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    due_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    resolved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    village = relationship("Region")
+    reporter = relationship("User", foreign_keys=[reporter_id])
+    visit = relationship("Visit")
+    events: Mapped[list["TicketEvent"]] = relationship(
+        back_populates="ticket", order_by="TicketEvent.id", viewonly=True
+    )
+
+    __mapper_args__ = {"version_id_col": version}
+    __table_args__ = (
+        Index("ix_ticket_village_status", "village_code", "status"),
+        Index("ix_ticket_district_reported", "district_code", "reported_at"),
+        Index("ix_ticket_regency_reported", "regency_code", "reported_at"),
+        Index("ix_ticket_reported_at", "reported_at"),
+        Index("ix_ticket_status_due", "status", "due_at"),
+    )
+
+    @property
+    def is_unresolved(self):
+        return self.status in UNRESOLVED
+
+    def __repr__(self):
+        return f"<Ticket {self.ref} {self.status}>"
+
+
+class TicketEvent(db.Model):
+    """One line of a ticket's timeline. Rows are only ever inserted."""
+
+    __tablename__ = "ticket_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("ticket.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(16))
+    # NULL actor means the system (the sweep).
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    from_value: Mapped[str | None] = mapped_column(String(40))
+    to_value: Mapped[str | None] = mapped_column(String(40))
+    reason: Mapped[str] = mapped_column(Text, default="")
+
+    ticket: Mapped[Ticket] = relationship(back_populates="events")
+    actor = relationship("User")
+
+    __table_args__ = (Index("ix_ticket_event_ticket_id", "ticket_id", "id"),)
+
+
+class TicketCounter(db.Model):
+    """The last reference number used per Kodim and year (gap-free sequence)."""
+
+    __tablename__ = "ticket_counter"
+    __table_args__ = (UniqueConstraint("prefix", "year"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    prefix: Mapped[str] = mapped_column(String(10))
+    year: Mapped[int] = mapped_column(Integer)
+    last_value: Mapped[int] = mapped_column(Integer, default=0)

@@ -1,0 +1,1 @@
+"""Command units (Kodam > Korem > Kodim > Koramil)."""

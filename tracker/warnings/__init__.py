@@ -1,0 +1,4 @@
+"""Warnings."""
+from flask import Blueprint
+
+bp = Blueprint("warnings", __name__, cli_group=None)
