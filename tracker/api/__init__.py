@@ -5,3 +5,7 @@ from tracker.extensions import csrf
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)
+
+from tracker.api.common import handle_service_errors  # noqa: E402
+
+handle_service_errors(bp)

@@ -1,0 +1,104 @@
+"""Plumbing shared by every API module: bearer tokens, bodies, errors, pages."""
+from functools import wraps
+
+from flask import g, jsonify, request
+from flask_babel import gettext as _
+
+from tracker.auth.services import user_for_token
+from tracker.errors import Conflict, Forbidden, ValidationError
+from tracker.extensions import db
+
+MAX_PER_PAGE = 100
+DEFAULT_PER_PAGE = 25
+
+
+def json_error(message, status):
+    """``{"error": message}`` with the status (401/403/404/409)."""
+    return jsonify({"error": str(message)}), status
+
+
+def validation_response(errors):
+    """``{"errors": {field: [messages]}}`` with 422."""
+    return jsonify({"errors": {k: [str(m) for m in v] for k, v in errors.items()}}), 422
+
+
+def bearer_token():
+    header = request.headers.get("Authorization", "")
+    scheme, _sep, token = header.partition(" ")
+    return token.strip() if scheme.lower() == "bearer" else None
+
+
+def current_api_user():
+    """The user the request's bearer token belongs to (set by token_required)."""
+    return g.api_user
+
+
+def token_required(view):
+    """Answer 401 unless the request carries a valid, unrevoked bearer token."""
+
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        user = user_for_token(bearer_token())
+        if user is None:
+            return json_error(_("A valid bearer token is required."), 401)
+        g.api_user = user
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+def json_body():
+    """The request body as a JSON object, or raise ValidationError naming ``body``."""
+    if not request.is_json:
+        raise ValidationError({"body": [_("Send a JSON object with Content-Type: application/json.")]})
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        raise ValidationError({"body": [_("The body must be a JSON object.")]})
+    return data
+
+
+def page_params():
+    """(page, per_page) from the query string, or raise ValidationError."""
+    errors = {}
+    values = {}
+    for name, default, upper in (("page", 1, None), ("per_page", DEFAULT_PER_PAGE, MAX_PER_PAGE)):
+        raw = request.args.get(name, "")
+        if raw == "":
+            values[name] = default
+            continue
+        if not raw.isdigit() or int(raw) < 1:
+            errors[name] = [_("Must be a whole number of at least 1.")]
+        elif upper and int(raw) > upper:
+            errors[name] = [_("At most %(n)d.", n=upper)]
+        else:
+            values[name] = int(raw)
+    if errors:
+        raise ValidationError(errors)
+    return values["page"], values["per_page"]
+
+
+def paginate(stmt, serialize):
+    """Run a select for one page; returns the list envelope with total."""
+    page, per_page = page_params()
+    result = db.paginate(stmt, page=page, per_page=per_page, error_out=False, count=True)
+    return {"items": [serialize(item) for item in result.items], "total": result.total,
+            "page": page, "per_page": per_page}
+
+
+def handle_service_errors(app_or_bp):
+    """Turn service exceptions into API answers and roll back what was begun."""
+
+    @app_or_bp.errorhandler(ValidationError)
+    def _invalid(error):
+        db.session.rollback()
+        return validation_response(error.errors)
+
+    @app_or_bp.errorhandler(Forbidden)
+    def _forbidden(error):
+        db.session.rollback()
+        return json_error(error.args[0] if error.args else _("You are not allowed to do this."), 403)
+
+    @app_or_bp.errorhandler(Conflict)
+    def _conflict(error):
+        db.session.rollback()
+        return json_error(error.args[0] if error.args else _("Conflict."), 409)

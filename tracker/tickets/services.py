@@ -1,0 +1,425 @@
+"""The ticket life cycle: create, transition, reclassify, comment, search.
+
+The web pages, the JSON API and the CLI all call these functions. They
+validate everything first, then write and flush; the caller commits once.
+"""
+from dataclasses import dataclass
+from datetime import timedelta
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import exists, func, or_, select, update
+from sqlalchemy.orm.exc import StaleDataError
+
+from tracker import scope
+from tracker.errors import Conflict, Forbidden, ValidationError
+from tracker.extensions import db
+from tracker.regions.codes import CodeError, normalize
+from tracker.tickets.models import (
+    CATEGORIES, SEVERITIES, SEVERITY_RANK, STATUSES, UNRESOLVED, Ticket, TicketCounter, TicketEvent,
+)
+from tracker.timeutil import local_date, utcnow
+from tracker.units.models import Unit, UnitRegion
+from tracker.validation import check_choice, clean_text, find_village, parse_bool, parse_date
+from tracker.visits.models import Visit
+from tracker.warnings.models import Flag
+
+TITLE_MAX = 200
+DESCRIPTION_MAX = 10_000
+PARTIES_MAX = 500
+REASON_MAX = 2_000
+COMMENT_MAX = 10_000
+DUPLICATE_WINDOW_DAYS = 30
+
+
+@dataclass(frozen=True)
+class Action:
+    """A life-cycle action: the statuses it starts from, where it goes, who may."""
+
+    name: str
+    sources: tuple
+    target: str
+    needs_reason: bool = False
+
+
+ACTIONS = {
+    a.name: a for a in (
+        Action("triage", ("new",), "triaged"),
+        Action("start", ("new", "triaged", "escalated"), "in_progress"),
+        Action("escalate", ("new", "triaged", "in_progress"), "escalated", needs_reason=True),
+        Action("resolve", ("triaged", "in_progress", "escalated"), "resolved", needs_reason=True),
+        Action("close", ("resolved",), "closed"),
+        Action("reopen", ("resolved", "closed"), "in_progress", needs_reason=True),
+        Action("reject", ("new", "triaged"), "rejected", needs_reason=True),
+    )
+}
+COMMANDERS = ("koramil", "kodim", "admin")
+
+
+def role_may(user, ticket, action):
+    """Whether the user's role may take the action on this ticket (status aside).
+
+    Babinsa and Koramil act on tickets owned at Koramil level only; the Kodim
+    (and admin) on every ticket. Escalated tickets start only at the Kodim.
+    """
+    role = user.role
+    if action == "start" and ticket.status == "escalated":
+        return role in ("kodim", "admin")
+    if action in ("start", "resolve"):
+        if role in ("kodim", "admin"):
+            return True
+        return role in ("babinsa", "koramil") and ticket.level == "koramil"
+    return role in COMMANDERS
+
+
+def can(user, ticket, action):
+    """Predicate for views and templates: may the user take the action now?"""
+    spec = ACTIONS.get(action)
+    return spec is not None and ticket.status in spec.sources and role_may(user, ticket, action)
+
+
+def allowed_actions(user, ticket):
+    """The actions the user can take on the ticket in its current status."""
+    return [name for name in ACTIONS if can(user, ticket, name)]
+
+
+def can_reclassify(user, ticket):
+    """Severity and category are changed by commanders only."""
+    return user.role in COMMANDERS
+
+
+def can_comment(user, ticket):
+    """Everyone who can see a ticket may comment on it."""
+    return True
+
+
+def ensure_in_scope(user, village):
+    """Filing into a village outside one's scope is forbidden (403)."""
+    if not scope.can_see_village(user, village.code):
+        raise Forbidden(_l("Village %(code)s is outside your area.", code=village.code))
+
+
+# --- creating ---------------------------------------------------------------
+
+def _ref_prefix(village):
+    """The Kodim number covering the village's kabupaten, else its code digits."""
+    number = db.session.execute(
+        select(Unit.number)
+        .join(UnitRegion, UnitRegion.unit_id == Unit.id)
+        .where(UnitRegion.region_code == village.regency_code, Unit.kind == "kodim")
+        .order_by(Unit.id)
+    ).scalars().first()
+    return number or village.regency_code.replace(".", "")
+
+
+def next_reference(prefix, year):
+    """Take the next number of the Kodim's yearly sequence.
+
+    The counter row is incremented in the caller's transaction, so the
+    number is gap-free: a rolled-back ticket gives its number back, and a
+    concurrent creator waits for the row lock.
+    """
+    bump = (
+        update(TicketCounter)
+        .where(TicketCounter.prefix == prefix, TicketCounter.year == year)
+        .values(last_value=TicketCounter.last_value + 1)
+        .returning(TicketCounter.last_value)
+    )
+    value = db.session.execute(bump).scalar()
+    if value is None:
+        try:
+            with db.session.begin_nested():
+                db.session.add(TicketCounter(prefix=prefix, year=year, last_value=1))
+            value = 1
+        except Exception:  # a concurrent creator made the row first
+            value = db.session.execute(bump).scalar()
+    return f"{prefix}-{year}-{value:06d}"
+
+
+def due_at_for(severity, reported_at):
+    """The due time: reported time plus the configured hours for the severity."""
+    return reported_at + timedelta(hours=current_app.config["DUE_HOURS"][severity])
+
+
+def record_event(ticket, actor, kind, *, from_value=None, to_value=None, reason="", at=None):
+    """Append one line to the ticket's timeline."""
+    event = TicketEvent(
+        ticket_id=ticket.id, actor_id=actor.id if actor is not None else None, kind=kind,
+        from_value=from_value, to_value=to_value, reason=reason or "", at=at or utcnow(),
+    )
+    db.session.add(event)
+    return event
+
+
+def create_ticket(actor, *, village_code, category, severity, title, description="",
+                  occurred_on=None, visit_id=None, sensitive=False, parties=""):
+    """Open a ticket in a village of the actor's area.
+
+    Raises ValidationError (422) for bad fields, Forbidden (403) for a
+    village outside the actor's scope.
+    """
+    errors = {}
+    village = find_village(errors, "village_code", village_code)
+    check_choice(errors, "category", category, CATEGORIES)
+    check_choice(errors, "severity", severity, SEVERITIES)
+    title = clean_text(errors, "title", title, required=True, maximum=TITLE_MAX)
+    description = clean_text(errors, "description", description, maximum=DESCRIPTION_MAX)
+    parties = clean_text(errors, "parties", parties, maximum=PARTIES_MAX)
+    if not isinstance(sensitive, bool):
+        errors["sensitive"] = [_l("Must be true or false.")]
+    now = utcnow()
+    today = local_date(now, village.timezone) if village else None
+    occurred = parse_date(errors, "occurred_on", occurred_on, today=today)
+    visit = None
+    if visit_id not in (None, ""):
+        if not isinstance(visit_id, int) or isinstance(visit_id, bool):
+            errors["visit_id"] = [_l("Must be a visit number.")]
+        else:
+            visit = db.session.get(Visit, visit_id)
+            if visit is None or (village is not None and visit.village_code != village.code) \
+                    or not scope.can_see_village(actor, visit.village_code):
+                errors["visit_id"] = [_l("No such visit in this village.")]
+    if errors:
+        raise ValidationError(errors)
+    ensure_in_scope(actor, village)
+
+    ticket = Ticket(
+        ref=next_reference(_ref_prefix(village), local_date(now, village.timezone).year),
+        village_code=village.code, district_code=village.district_code,
+        regency_code=village.regency_code, visit_id=visit.id if visit else None,
+        reporter_id=actor.id, category=category, severity=severity,
+        severity_rank=SEVERITY_RANK[severity], status="new", level="koramil",
+        title=title, description=description, parties=parties, occurred_on=occurred,
+        is_sensitive=sensitive, reported_at=now, updated_at=now,
+        due_at=due_at_for(severity, now),
+    )
+    db.session.add(ticket)
+    db.session.flush()
+    record_event(ticket, actor, "created", to_value="new", at=now)
+    db.session.flush()
+    return ticket
+
+
+# --- changing ---------------------------------------------------------------
+
+def _flush_or_conflict():
+    try:
+        db.session.flush()
+    except StaleDataError:
+        raise Conflict(_l("Someone else changed this ticket first. Reload and try again.")) from None
+
+
+def _check_version(ticket, version):
+    if version is None:
+        return
+    if isinstance(version, bool) or not isinstance(version, int):
+        raise ValidationError({"version": [_l("Must be a whole number.")]})
+    if version != ticket.version:
+        raise Conflict(_l("Someone else changed this ticket first. Reload and try again."))
+
+
+def transition(actor, ticket, action, reason=None, version=None):
+    """Move a ticket along its life cycle.
+
+    Unknown action or missing reason: ValidationError. Role not allowed:
+    Forbidden. Not allowed from the current status, or a stale version:
+    Conflict. Two concurrent transitions: one wins, the other Conflict.
+    """
+    spec = ACTIONS.get(action) if isinstance(action, str) else None
+    if spec is None:
+        raise ValidationError({"action": [_l("Unknown action; choose one of: %(a)s.", a=", ".join(ACTIONS))]})
+    errors = {}
+    reason = clean_text(errors, "reason", reason, maximum=REASON_MAX)
+    if errors:
+        raise ValidationError(errors)
+    if not role_may(actor, ticket, action):
+        raise Forbidden(_l("Your role may not %(action)s this ticket.", action=action))
+    _check_version(ticket, version)
+    if ticket.status not in spec.sources:
+        raise Conflict(_l("A %(status)s ticket cannot be %(action)s-ed.", status=ticket.status, action=action))
+    if spec.needs_reason and not reason:
+        raise ValidationError({"reason": [_l("A reason is required.")]})
+
+    now = utcnow()
+    old = ticket.status
+    ticket.status = spec.target
+    ticket.updated_at = now
+    if action == "escalate":
+        ticket.level = "kodim"
+    if spec.target == "resolved":
+        ticket.resolved_at = now
+    elif spec.target == "in_progress" and old in ("resolved", "closed"):
+        ticket.resolved_at = None
+    kind = "escalated" if action == "escalate" else "status"
+    record_event(ticket, actor, kind, from_value=old, to_value=spec.target, reason=reason, at=now)
+    _flush_or_conflict()
+    return ticket
+
+
+def reclassify(actor, ticket, *, severity=None, category=None, reason=None, version=None):
+    """Change severity and/or category, with a reason (commanders only)."""
+    if not can_reclassify(actor, ticket):
+        raise Forbidden(_l("Only Koramil, Kodim and admin users change severity or category."))
+    errors = {}
+    if severity is None and category is None:
+        errors["severity"] = [_l("Give a new severity or category.")]
+    if severity is not None:
+        check_choice(errors, "severity", severity, SEVERITIES)
+    if category is not None:
+        check_choice(errors, "category", category, CATEGORIES)
+    reason = clean_text(errors, "reason", reason, required=True, maximum=REASON_MAX)
+    if errors:
+        raise ValidationError(errors)
+    _check_version(ticket, version)
+    now = utcnow()
+    changed = False
+    if severity is not None and severity != ticket.severity:
+        record_event(ticket, actor, "severity", from_value=ticket.severity, to_value=severity, reason=reason, at=now)
+        ticket.severity, ticket.severity_rank = severity, SEVERITY_RANK[severity]
+        ticket.due_at = due_at_for(severity, ticket.reported_at)
+        changed = True
+    if category is not None and category != ticket.category:
+        record_event(ticket, actor, "category", from_value=ticket.category, to_value=category, reason=reason, at=now)
+        ticket.category = category
+        changed = True
+    if changed:
+        ticket.updated_at = now
+        _flush_or_conflict()
+    return ticket
+
+
+def add_comment(actor, ticket, body):
+    """Add a comment to the timeline."""
+    errors = {}
+    body = clean_text(errors, "body", body, required=True, maximum=COMMENT_MAX)
+    if errors:
+        raise ValidationError(errors)
+    event = record_event(ticket, actor, "comment", reason=body)
+    db.session.flush()
+    return event
+
+
+# --- reading ----------------------------------------------------------------
+
+def get_ticket(user, ticket_id):
+    """The ticket if the user may see it, else None (views answer 404)."""
+    if isinstance(ticket_id, bool) or not isinstance(ticket_id, int):
+        return None
+    return db.session.execute(scope.tickets(user).where(Ticket.id == ticket_id)).scalar_one_or_none()
+
+
+def flagged_condition(ticket_model=Ticket):
+    """True for a ticket with an active early-warning flag."""
+    return exists().where(Flag.ticket_id == ticket_model.id, Flag.cleared_at.is_(None))
+
+
+FILTERS = ("status", "severity", "category", "village_code", "district_code",
+           "flagged", "q", "date_from", "date_to", "overdue", "level")
+
+
+def search_tickets(user, params, *, now=None):
+    """A scoped select of tickets matching the filters, newest first.
+
+    ``params`` maps filter names to strings (from a query string or a form).
+    Raises ValidationError naming a bad filter.
+    """
+    errors = {}
+    stmt = scope.tickets(user)
+    get = params.get
+    for field, choices in (("status", STATUSES + ("open",)), ("severity", SEVERITIES),
+                           ("category", CATEGORIES), ("level", ("koramil", "kodim"))):
+        value = get(field)
+        if value:
+            check_choice(errors, field, value, choices)
+            if field == "status" and value == "open":
+                stmt = stmt.where(Ticket.status.in_(UNRESOLVED))
+            else:
+                stmt = stmt.where(getattr(Ticket, field) == value)
+    for field, column, length in (("village_code", Ticket.village_code, 4),
+                                  ("district_code", Ticket.district_code, 3)):
+        value = get(field)
+        if value:
+            try:
+                code = normalize(value)
+            except CodeError:
+                errors[field] = [_l("Not a region code.")]
+                continue
+            stmt = stmt.where(column == code)
+    flagged = parse_bool(errors, "flagged", get("flagged"))
+    if flagged is not None:
+        stmt = stmt.where(flagged_condition() if flagged else ~flagged_condition())
+    overdue = parse_bool(errors, "overdue", get("overdue"))
+    if overdue:
+        stmt = stmt.where(Ticket.status.in_(UNRESOLVED), Ticket.due_at < (now or utcnow()))
+    date_from = parse_date(errors, "date_from", get("date_from"))
+    date_to = parse_date(errors, "date_to", get("date_to"))
+    if date_from:
+        stmt = stmt.where(Ticket.reported_at >= _day_start(date_from))
+    if date_to:
+        stmt = stmt.where(Ticket.reported_at < _day_start(date_to + timedelta(days=1)))
+    q = get("q")
+    if q:
+        if not isinstance(q, str) or len(q) > 200:
+            errors["q"] = [_l("At most %(n)d characters.", n=200)]
+        else:
+            pattern = "%" + q.strip().lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+            stmt = stmt.where(or_(func.lower(Ticket.title).like(pattern, escape="\\"),
+                                  func.lower(Ticket.description).like(pattern, escape="\\")))
+    if errors:
+        raise ValidationError(errors)
+    return stmt.order_by(Ticket.reported_at.desc(), Ticket.id.desc())
+
+
+def _day_start(day):
+    """Filters on dates use the start of the day in WIB, the national reference."""
+    from tracker.timeutil import local_midnight_utc
+
+    return local_midnight_utc(day, "Asia/Jakarta")
+
+
+def triage_queue(user):
+    """New tickets at Koramil level, most severe and oldest first (scoped)."""
+    return scope.tickets(user).where(Ticket.status == "new", Ticket.level == "koramil") \
+        .order_by(Ticket.severity_rank.desc(), Ticket.reported_at, Ticket.id)
+
+
+def escalation_queue(user):
+    """Tickets escalated to the Kodim and not yet started, most severe and oldest first."""
+    return scope.tickets(user).where(Ticket.status == "escalated") \
+        .order_by(Ticket.severity_rank.desc(), Ticket.reported_at, Ticket.id)
+
+
+def overdue_tickets(user, now=None):
+    """Unresolved tickets past their due time, most overdue first."""
+    return scope.tickets(user).where(Ticket.status.in_(UNRESOLVED), Ticket.due_at < (now or utcnow())) \
+        .order_by(Ticket.due_at, Ticket.id)
+
+
+def similar_open_tickets(user, village_code, category, *, limit=5, now=None):
+    """Possible duplicates: open tickets in the same village and category in the last 30 days."""
+    since = (now or utcnow()) - timedelta(days=DUPLICATE_WINDOW_DAYS)
+    return db.session.execute(
+        scope.tickets(user)
+        .where(Ticket.village_code == village_code, Ticket.category == category,
+               Ticket.status.in_(UNRESOLVED), Ticket.reported_at >= since)
+        .order_by(Ticket.reported_at.desc()).limit(limit)
+    ).scalars().all()
+
+
+def timeline(ticket):
+    """The ticket's events, oldest first, with their actors loaded."""
+    from sqlalchemy.orm import joinedload
+
+    return db.session.execute(
+        select(TicketEvent).options(joinedload(TicketEvent.actor))
+        .where(TicketEvent.ticket_id == ticket.id).order_by(TicketEvent.id)
+    ).scalars().all()
+
+
+def flagged_ids(ticket_ids):
+    """Which of the given tickets carry an active flag (one query for a page)."""
+    if not ticket_ids:
+        return set()
+    return set(db.session.execute(
+        select(Flag.ticket_id).where(Flag.ticket_id.in_(ticket_ids), Flag.cleared_at.is_(None))
+    ).scalars())

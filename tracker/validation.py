@@ -1,0 +1,86 @@
+"""Input checking shared by every service: each helper records a message
+under the field's name in ``errors`` and returns the cleaned value."""
+from datetime import date
+
+from flask_babel import lazy_gettext as _l
+
+from tracker.extensions import db
+from tracker.regions.codes import CodeError, normalize
+from tracker.regions.models import Region
+
+
+def clean_text(errors, field, value, *, required=False, maximum):
+    if value is None:
+        value = ""
+    if not isinstance(value, str):
+        errors[field] = [_l("Must be text.")]
+        return None
+    value = value.strip()
+    if required and not value:
+        errors[field] = [_l("This field is required.")]
+    elif len(value) > maximum:
+        errors[field] = [_l("At most %(n)d characters.", n=maximum)]
+    return value
+
+
+def check_choice(errors, field, value, choices):
+    if value not in choices:
+        errors[field] = [_l("Choose one of: %(choices)s.", choices=", ".join(choices))]
+    return value
+
+
+def parse_date(errors, field, value, *, today=None, required=False):
+    """A date from a date object or a YYYY-MM-DD string; not in the future."""
+    if value in (None, ""):
+        if required:
+            errors[field] = [_l("This field is required.")]
+        return None
+    if isinstance(value, date):
+        parsed = value
+    elif isinstance(value, str):
+        try:
+            parsed = date.fromisoformat(value.strip())
+        except ValueError:
+            errors[field] = [_l("Not a date; use YYYY-MM-DD.")]
+            return None
+    else:
+        errors[field] = [_l("Not a date; use YYYY-MM-DD.")]
+        return None
+    if today is not None and parsed > today:
+        errors[field] = [_l("The date cannot be in the future.")]
+        return None
+    return parsed
+
+
+def find_village(errors, field, raw):
+    """The village Region for a code, adding an error when there is none."""
+    if not isinstance(raw, str) or not raw.strip():
+        errors[field] = [_l("This field is required.")]
+        return None
+    try:
+        code = normalize(raw)
+    except CodeError:
+        errors[field] = [_l("Unknown village %(code)s.", code=raw)]
+        return None
+    village = db.session.get(Region, code)
+    if village is None or village.level != 4:
+        errors[field] = [_l("Unknown village %(code)s.", code=raw)]
+        return None
+    return village
+
+
+
+
+def parse_bool(errors, field, value):
+    """true/false, 1/0, on/off, yes/no (strings or booleans); None when empty."""
+    if value in (None, ""):
+        return None
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in ("1", "true", "on", "yes"):
+        return True
+    if text in ("0", "false", "off", "no"):
+        return False
+    errors[field] = [_l("Must be true or false.")]
+    return None
