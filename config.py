@@ -48,6 +48,11 @@ class Config:
     BABEL_DEFAULT_TIMEZONE = "Asia/Jakarta"
     LANGUAGES = ("id", "en")
 
+    # argon2id cost: argon2-cffi's defaults (RFC 9106 low-memory profile).
+    ARGON2_TIME_COST = env_int("ARGON2_TIME_COST", 3)
+    ARGON2_MEMORY_COST = env_int("ARGON2_MEMORY_COST", 65536)  # KiB
+    ARGON2_PARALLELISM = env_int("ARGON2_PARALLELISM", 4)
+
     LOGIN_MAX_FAILURES = env_int("LOGIN_MAX_FAILURES", 5)
     LOGIN_LOCKOUT_MINUTES = env_int("LOGIN_LOCKOUT_MINUTES", 15)
     API_TOKEN_HOURS = env_int("API_TOKEN_HOURS", 24 * 30)
@@ -98,6 +103,10 @@ class TestingConfig(Config):
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL") or "sqlite://"
     SESSION_COOKIE_SECURE = False
     REMEMBER_COOKIE_SECURE = False
+    # Cheap hashing: the suite creates and logs in many users.
+    ARGON2_TIME_COST = 1
+    ARGON2_MEMORY_COST = 1024
+    ARGON2_PARALLELISM = 1
     WASPADA_SCHEDULER = False
     ALLOW_DEMO_SEED = True
     MAIL_SERVER = None

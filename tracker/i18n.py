@@ -6,7 +6,7 @@ Flask-Babel merges them. ``make install`` compiles them.
 import glob
 import os
 
-from flask import request, session
+from flask import has_request_context, request, session
 from flask_babel import format_date, format_datetime, get_timezone
 from flask_login import current_user
 
@@ -22,13 +22,20 @@ def translation_directories(package_dir):
 
 
 def select_locale():
-    """The user's language, else the one chosen on the login page, else Indonesian."""
+    """The user's language, else the one chosen on the login page, else Indonesian.
+
+    Outside a request (CLI commands, scheduler jobs) the default language
+    applies; code writing for a particular user wraps itself in
+    ``flask_babel.force_locale(user.locale)``.
+    """
     from flask import current_app
 
+    if not has_request_context():
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     languages = current_app.config["LANGUAGES"]
     if current_user and current_user.is_authenticated and current_user.locale in languages:
         return current_user.locale
-    chosen = request.args.get("lang") if request else None
+    chosen = request.args.get("lang")
     if chosen in languages:
         session["lang"] = chosen
         return chosen

@@ -1,13 +1,13 @@
 """Admin forms for users and units."""
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
 from tracker.auth.models import ROLES
+from tracker.forms import Form
 
 
-class UserForm(FlaskForm):
+class UserForm(Form):
     username = StringField(_l("Username"), validators=[DataRequired(), Length(max=64)])
     full_name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=120)])
     rank = StringField(_l("Rank"), validators=[Optional(), Length(max=40)])

@@ -7,7 +7,9 @@ from sqlalchemy import select
 
 from tracker.auth import bp
 from tracker.auth.models import ROLES, User
-from tracker.auth.services import assign_villages, create_user, deactivate_user, find_unit, set_password
+from tracker.auth.services import (
+    assign_villages, check_role_and_unit, create_user, deactivate_user, find_unit, set_password,
+)
 from tracker.errors import ValidationError
 from tracker.extensions import db
 
@@ -53,8 +55,11 @@ def create_command(username, role, unit_ref, full_name, rank, nrp, email, locale
     unit = find_unit(unit_ref)
     if unit_ref and unit is None:
         raise click.ClickException(f"unit: no unit named {unit_ref!r}")
-    if role not in ROLES:
-        raise click.ClickException(f"role: unknown role {role!r}; choose one of {', '.join(ROLES)}")
+    # Role and unit are checked before the password is asked for, so an
+    # operator does not type it twice only to learn the unit is missing.
+    problems = check_role_and_unit(role, unit)
+    if problems:
+        fail_with(ValidationError(problems))
     password = _read_password(password_stdin)
     try:
         user = create_user(

@@ -13,7 +13,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from tracker.auth.models import ROLE_UNIT_KIND, ROLES, ApiToken, BabinsaVillage, User, new_session_token
-from tracker.auth.passwords import DUMMY_HASH, hash_password, needs_rehash, verify_password
+from tracker.auth.passwords import hash_password, needs_rehash, spend_verify_time, verify_password
 from tracker.errors import ValidationError
 from tracker.extensions import db
 from tracker.regions.models import Region
@@ -44,14 +44,18 @@ def authenticate(username, password, source="web"):
     user = db.session.execute(select(User).where(User.username == username)).scalar_one_or_none()
     now = utcnow()
     if user is None:
-        verify_password(DUMMY_HASH, password or "")
+        spend_verify_time(password or "")
         log.warning("login failed via %s: unknown username %r", source, username)
         raise LoginRefused()
     if user.locked_until is not None and as_utc(user.locked_until) > now:
         log.warning("login refused via %s: %r is locked", source, username)
         raise LoginRefused(locked=True)
     if not verify_password(user.password_hash, password or "") or not user.is_active:
-        user.failed_logins = (user.failed_logins or 0) + 1
+        # Incremented in SQL, not read-modify-write in Python, so two
+        # workers failing at once both count; the expired attribute is
+        # then read back from the row.
+        user.failed_logins = User.failed_logins + 1
+        db.session.flush()
         locked = user.failed_logins >= current_app.config["LOGIN_MAX_FAILURES"]
         if locked:
             user.locked_until = now + timedelta(minutes=current_app.config["LOGIN_LOCKOUT_MINUTES"])
@@ -68,7 +72,8 @@ def authenticate(username, password, source="web"):
     return user
 
 
-def _check_role_and_unit(role, unit):
+def check_role_and_unit(role, unit):
+    """Errors ({field: [message]}) for an unknown role or a unit that does not fit it."""
     errors = {}
     if role not in ROLES:
         errors["role"] = [_l("Unknown role %(role)s; choose one of %(roles)s.", role=role, roles=", ".join(ROLES))]
@@ -105,7 +110,7 @@ def create_user(*, username, full_name, role, password, unit=None, rank=None, nr
         errors["username"] = [_l("Username %(name)s is taken.", name=username)]
     if not (full_name or "").strip():
         errors["full_name"] = [_l("Full name is required.")]
-    errors.update(_check_role_and_unit(role, unit))
+    errors.update(check_role_and_unit(role, unit))
     if not password or len(password) < MIN_PASSWORD_LENGTH:
         errors["password"] = [_l("Password must be at least %(n)d characters.", n=MIN_PASSWORD_LENGTH)]
     if locale not in current_app.config["LANGUAGES"]:
@@ -129,7 +134,7 @@ def update_user(user, *, full_name, role, unit, rank=None, nrp=None, email=None,
     errors = {}
     if not (full_name or "").strip():
         errors["full_name"] = [_l("Full name is required.")]
-    errors.update(_check_role_and_unit(role, unit))
+    errors.update(check_role_and_unit(role, unit))
     if locale not in current_app.config["LANGUAGES"]:
         errors["locale"] = [_l("Language must be id or en.")]
     if errors:
