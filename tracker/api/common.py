@@ -10,6 +10,8 @@ from tracker.extensions import db
 
 MAX_PER_PAGE = 100
 DEFAULT_PER_PAGE = 25
+# Keeps OFFSET inside a 64-bit integer (SQLite raises OverflowError beyond).
+MAX_PAGE = 1_000_000_000
 
 
 def json_error(message, status):
@@ -51,7 +53,10 @@ def json_body():
     """The request body as a JSON object, or raise ValidationError naming ``body``."""
     if not request.is_json:
         raise ValidationError({"body": [_("Send a JSON object with Content-Type: application/json.")]})
-    data = request.get_json(silent=True)
+    try:
+        data = request.get_json(silent=True)
+    except RecursionError:  # nesting deeper than the parser's recursion limit
+        data = None
     if not isinstance(data, dict):
         raise ValidationError({"body": [_("The body must be a JSON object.")]})
     return data
@@ -61,14 +66,15 @@ def page_params():
     """(page, per_page) from the query string, or raise ValidationError."""
     errors = {}
     values = {}
-    for name, default, upper in (("page", 1, None), ("per_page", DEFAULT_PER_PAGE, MAX_PER_PAGE)):
+    for name, default, upper in (("page", 1, MAX_PAGE), ("per_page", DEFAULT_PER_PAGE, MAX_PER_PAGE)):
         raw = request.args.get(name, "")
         if raw == "":
             values[name] = default
             continue
-        if not raw.isdigit() or int(raw) < 1:
+        # isascii: str.isdigit() also accepts digits like "²" that int() refuses.
+        if not (raw.isascii() and raw.isdigit()) or int(raw) < 1:
             errors[name] = [_("Must be a whole number of at least 1.")]
-        elif upper and int(raw) > upper:
+        elif int(raw) > upper:
             errors[name] = [_("At most %(n)d.", n=upper)]
         else:
             values[name] = int(raw)
@@ -77,12 +83,17 @@ def page_params():
     return values["page"], values["per_page"]
 
 
-def paginate(stmt, serialize):
-    """Run a select for one page; returns the list envelope with total."""
+def paginate(stmt, serialize=None, *, serialize_page=None):
+    """Run a select for one page; returns the list envelope with total.
+
+    ``serialize`` turns one row into JSON. ``serialize_page`` turns the
+    whole page's rows at once, for answers that load what the rows share
+    in one query per page instead of one per row.
+    """
     page, per_page = page_params()
     result = db.paginate(stmt, page=page, per_page=per_page, error_out=False, count=True)
-    return {"items": [serialize(item) for item in result.items], "total": result.total,
-            "page": page, "per_page": per_page}
+    items = serialize_page(result.items) if serialize_page else [serialize(item) for item in result.items]
+    return {"items": items, "total": result.total, "page": page, "per_page": per_page}
 
 
 def handle_service_errors(app_or_bp):
