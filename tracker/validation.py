@@ -10,10 +10,14 @@ from tracker.regions.models import Region
 
 
 def clean_text(errors, field, value, *, required=False, maximum):
+    """Trimmed text; HTML is kept as typed (templates escape it on output)."""
     if value is None:
         value = ""
     if not isinstance(value, str):
         errors[field] = [_l("Must be text.")]
+        return None
+    if not is_storable_text(value):
+        errors[field] = [_l("Contains characters that cannot be stored.")]
         return None
     value = value.strip()
     if required and not value:
@@ -23,7 +27,20 @@ def clean_text(errors, field, value, *, required=False, maximum):
     return value
 
 
+def is_storable_text(value):
+    """False for text the databases refuse: NUL characters (PostgreSQL) and
+    lone surrogates (not encodable as UTF-8), which JSON bodies can carry."""
+    if "\x00" in value:
+        return False
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def check_choice(errors, field, value, choices):
+    """The value if it is one of ``choices``; otherwise an error listing them."""
     if value not in choices:
         errors[field] = [_l("Choose one of: %(choices)s.", choices=", ".join(choices))]
     return value
@@ -67,8 +84,6 @@ def find_village(errors, field, raw):
         errors[field] = [_l("Unknown village %(code)s.", code=raw)]
         return None
     return village
-
-
 
 
 def parse_bool(errors, field, value):

@@ -9,18 +9,22 @@ from datetime import timedelta
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import exists, func, or_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
 from tracker import scope
 from tracker.errors import Conflict, Forbidden, ValidationError
 from tracker.extensions import db
-from tracker.regions.codes import CodeError, normalize
+from tracker.regions.codes import WIB, CodeError, normalize
 from tracker.tickets.models import (
     CATEGORIES, SEVERITIES, SEVERITY_RANK, STATUSES, UNRESOLVED, Ticket, TicketCounter, TicketEvent,
 )
-from tracker.timeutil import local_date, utcnow
+from tracker.timeutil import local_date, local_midnight_utc, utcnow
 from tracker.units.models import Unit, UnitRegion
-from tracker.validation import check_choice, clean_text, find_village, parse_bool, parse_date
+from tracker.validation import (
+    check_choice, clean_text, find_village, is_storable_text, parse_bool, parse_date,
+)
 from tracker.visits.models import Visit
 from tracker.warnings.models import Flag
 
@@ -29,7 +33,15 @@ DESCRIPTION_MAX = 10_000
 PARTIES_MAX = 500
 REASON_MAX = 2_000
 COMMENT_MAX = 10_000
+QUERY_MAX = 200
 DUPLICATE_WINDOW_DAYS = 30
+# Row ids are 64-bit at most; larger numbers would overflow the SQLite driver.
+MAX_ID = 2**63 - 1
+
+
+def is_row_id(value):
+    """True for an int that can name a row (not a bool, positive, 64-bit)."""
+    return isinstance(value, int) and not isinstance(value, bool) and 0 < value <= MAX_ID
 
 
 @dataclass(frozen=True)
@@ -131,7 +143,7 @@ def next_reference(prefix, year):
             with db.session.begin_nested():
                 db.session.add(TicketCounter(prefix=prefix, year=year, last_value=1))
             value = 1
-        except Exception:  # a concurrent creator made the row first
+        except IntegrityError:  # a concurrent creator made the row first
             value = db.session.execute(bump).scalar()
     return f"{prefix}-{year}-{value:06d}"
 
@@ -168,11 +180,13 @@ def create_ticket(actor, *, village_code, category, severity, title, description
     if not isinstance(sensitive, bool):
         errors["sensitive"] = [_l("Must be true or false.")]
     now = utcnow()
-    today = local_date(now, village.timezone) if village else None
+    # Without a valid village, the future check still runs in WIB so every
+    # bad field is reported at once.
+    today = local_date(now, village.timezone if village else WIB)
     occurred = parse_date(errors, "occurred_on", occurred_on, today=today)
     visit = None
     if visit_id not in (None, ""):
-        if not isinstance(visit_id, int) or isinstance(visit_id, bool):
+        if not is_row_id(visit_id):
             errors["visit_id"] = [_l("Must be a visit number.")]
         else:
             visit = db.session.get(Visit, visit_id)
@@ -303,7 +317,7 @@ def add_comment(actor, ticket, body):
 
 def get_ticket(user, ticket_id):
     """The ticket if the user may see it, else None (views answer 404)."""
-    if isinstance(ticket_id, bool) or not isinstance(ticket_id, int):
+    if not is_row_id(ticket_id):
         return None
     return db.session.execute(scope.tickets(user).where(Ticket.id == ticket_id)).scalar_one_or_none()
 
@@ -335,8 +349,8 @@ def search_tickets(user, params, *, now=None):
                 stmt = stmt.where(Ticket.status.in_(UNRESOLVED))
             else:
                 stmt = stmt.where(getattr(Ticket, field) == value)
-    for field, column, length in (("village_code", Ticket.village_code, 4),
-                                  ("district_code", Ticket.district_code, 3)):
+    for field, column in (("village_code", Ticket.village_code),
+                          ("district_code", Ticket.district_code)):
         value = get(field)
         if value:
             try:
@@ -353,14 +367,18 @@ def search_tickets(user, params, *, now=None):
         stmt = stmt.where(Ticket.status.in_(UNRESOLVED), Ticket.due_at < (now or utcnow()))
     date_from = parse_date(errors, "date_from", get("date_from"))
     date_to = parse_date(errors, "date_to", get("date_to"))
+    if date_from and date_to and date_from > date_to:
+        errors["date_to"] = [_l("The end date is before the start date.")]
     if date_from:
         stmt = stmt.where(Ticket.reported_at >= _day_start(date_from))
     if date_to:
         stmt = stmt.where(Ticket.reported_at < _day_start(date_to + timedelta(days=1)))
     q = get("q")
     if q:
-        if not isinstance(q, str) or len(q) > 200:
-            errors["q"] = [_l("At most %(n)d characters.", n=200)]
+        if not isinstance(q, str) or not is_storable_text(q):
+            errors["q"] = [_l("Must be text.")]
+        elif len(q) > QUERY_MAX:
+            errors["q"] = [_l("At most %(n)d characters.", n=QUERY_MAX)]
         else:
             pattern = "%" + q.strip().lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
             stmt = stmt.where(or_(func.lower(Ticket.title).like(pattern, escape="\\"),
@@ -372,9 +390,7 @@ def search_tickets(user, params, *, now=None):
 
 def _day_start(day):
     """Filters on dates use the start of the day in WIB, the national reference."""
-    from tracker.timeutil import local_midnight_utc
-
-    return local_midnight_utc(day, "Asia/Jakarta")
+    return local_midnight_utc(day, WIB)
 
 
 def triage_queue(user):
@@ -408,8 +424,6 @@ def similar_open_tickets(user, village_code, category, *, limit=5, now=None):
 
 def timeline(ticket):
     """The ticket's events, oldest first, with their actors loaded."""
-    from sqlalchemy.orm import joinedload
-
     return db.session.execute(
         select(TicketEvent).options(joinedload(TicketEvent.actor))
         .where(TicketEvent.ticket_id == ticket.id).order_by(TicketEvent.id)
