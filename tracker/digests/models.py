@@ -1,13 +1,16 @@
 """The outbox: every email is decided into a row here and relayed later."""
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import Date, DateTime, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.extensions import db
 from tracker.timeutil import utcnow
 
-OUTBOX_STATUSES = ("pending", "sending", "sent", "failed")
+# pending: waiting for the relay (a failed attempt leaves it pending with a
+# later next_attempt_at: "retrying"); sending: claimed by a relay; skipped: a
+# decided digest that had nothing to say while DIGEST_SEND_EMPTY is off.
+OUTBOX_STATUSES = ("pending", "sending", "sent", "failed", "skipped")
 
 
 class OutboxMessage(db.Model):
@@ -17,7 +20,10 @@ class OutboxMessage(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(String(120), unique=True)
-    user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)
+    # Indexed by ix_outbox_user_digest_on (user_id leads).
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    # For a digest: the recipient's local date it covers (finds "since the previous digest").
+    digest_on: Mapped[date | None] = mapped_column(Date)
     to_address: Mapped[str] = mapped_column(String(254))
     subject: Mapped[str] = mapped_column(String(300))
     body_text: Mapped[str] = mapped_column(Text)
@@ -32,4 +38,7 @@ class OutboxMessage(db.Model):
 
     user = relationship("User")
 
-    __table_args__ = (Index("ix_outbox_status_next", "status", "next_attempt_at"),)
+    __table_args__ = (
+        Index("ix_outbox_status_next", "status", "next_attempt_at"),
+        Index("ix_outbox_user_digest_on", "user_id", "digest_on"),
+    )
