@@ -81,6 +81,7 @@ def csrf_app(_schema, database_url, tmp_path):
     """An app with CSRF protection on, as in production."""
     app = create_app({"CONFIG_NAME": "testing", "SQLALCHEMY_DATABASE_URI": database_url})
     app.instance_path = str(tmp_path / "instance")
+    os.makedirs(app.instance_path, exist_ok=True)
     with app.app_context():
         yield app
         _db.session.rollback()
@@ -181,7 +182,20 @@ def count_queries(app):
 
 
 @pytest.fixture
+def csrf_token_from():
+    """Function: the CSRF token of the first form in a rendered page."""
+
+    def find(response):
+        match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', response.get_data(as_text=True))
+        assert match, "no csrf_token field in the page"
+        return match.group(1)
+
+    return find
+
+
+@pytest.fixture
 def shared_regions_csv():
+    """The national region list in ../shared/data; the test skips when it is absent."""
     path = os.path.abspath(SHARED_REGIONS)
     if not os.path.exists(path):
         pytest.skip("../shared/data/wilayah_kemendagri_2025.csv is not present")
