@@ -9,3 +9,4 @@ csrf.exempt(bp)
 from tracker.api.common import handle_service_errors  # noqa: E402
 
 handle_service_errors(bp)
+from tracker.api import auth, openapi, tickets, villages  # noqa: E402,F401

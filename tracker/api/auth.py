@@ -1,0 +1,103 @@
+"""Bearer tokens: trade a username and password for one, revoke it."""
+from flask import jsonify
+from flask_babel import gettext as _
+
+from tracker.api import bp
+from tracker.api.common import bearer_token, json_body, json_error, token_required
+from tracker.api.serializers import iso_time
+from tracker.auth.services import LoginRefused, authenticate, issue_token, revoke_token
+from tracker.errors import ValidationError
+from tracker.extensions import db
+from tracker.validation import is_storable_text
+
+
+def _credential(errors, field, value):
+    """A username or password as sent: required text the database can compare."""
+    if value is None or value == "":
+        errors[field] = [_("This field is required.")]
+    elif not isinstance(value, str):
+        errors[field] = [_("Must be text.")]
+    elif not is_storable_text(value):
+        errors[field] = [_("Contains characters that cannot be stored.")]
+    return value
+
+
+@bp.post("/auth/tokens")
+def create_token():
+    """201 with a new token; 401 on bad credentials, counting towards the login lockout."""
+    data = json_body()
+    errors = {}
+    username = _credential(errors, "username", data.get("username"))
+    password = _credential(errors, "password", data.get("password"))
+    if errors:
+        raise ValidationError(errors)
+    try:
+        user = authenticate(username, password, source="api")
+    except LoginRefused as refused:
+        # The failure count and lock must persist although the answer is an error.
+        db.session.commit()
+        if refused.locked:
+            return json_error(_("Too many failed logins. The account is locked for a while; try again later."), 401)
+        return json_error(_("Wrong username or password."), 401)
+    token, row = issue_token(user)
+    answer = {"token": token, "expires_at": iso_time(row.expires_at)}
+    db.session.commit()
+    return jsonify(answer), 201
+
+
+@bp.delete("/auth/tokens/current")
+@token_required
+def revoke_current_token():
+    """Revoke the token this request presents; 204."""
+    revoke_token(bearer_token())
+    db.session.commit()
+    return "", 204
+
+
+OPENAPI_PATHS = {
+    "/auth/tokens": {
+        "post": {
+            "tags": ["auth"],
+            "operationId": "createToken",
+            "summary": "Get a bearer token",
+            "description": "Failed attempts count towards the same lockout as the login page.",
+            "security": [],
+            "requestBody": {
+                "required": True,
+                "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Credentials"}}},
+            },
+            "responses": {
+                "201": {
+                    "description": "A new token.",
+                    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Token"}}},
+                },
+                "401": {"$ref": "#/components/responses/Unauthorized"},
+                "422": {"$ref": "#/components/responses/ValidationFailed"},
+            },
+        },
+    },
+    "/auth/tokens/current": {
+        "delete": {
+            "tags": ["auth"],
+            "operationId": "revokeCurrentToken",
+            "summary": "Revoke the token this request presents",
+            "responses": {
+                "204": {"description": "Revoked; the token no longer works."},
+                "401": {"$ref": "#/components/responses/Unauthorized"},
+            },
+        },
+    },
+}
+
+OPENAPI_SCHEMAS = {
+    "Credentials": {
+        "type": "object",
+        "required": ["username", "password"],
+        "properties": {"username": {"type": "string"}, "password": {"type": "string", "format": "password"}},
+    },
+    "Token": {
+        "type": "object",
+        "required": ["token", "expires_at"],
+        "properties": {"token": {"type": "string"}, "expires_at": {"type": "string", "format": "date-time"}},
+    },
+}

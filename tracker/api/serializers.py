@@ -1,0 +1,74 @@
+"""JSON shapes of the API's objects (the contract in issue 3 and openapi.json).
+
+Times are ISO 8601 in UTC with an explicit offset; dates are YYYY-MM-DD.
+"""
+from tracker.timeutil import as_utc
+
+
+def iso_time(value):
+    """An aware UTC ISO 8601 string, or None."""
+    return as_utc(value).isoformat(timespec="seconds") if value is not None else None
+
+
+def iso_date(value):
+    """YYYY-MM-DD, or None."""
+    return value.isoformat() if value is not None else None
+
+
+def ticket_json(ticket, flagged):
+    """A ticket; ``flagged`` comes from one query per page (services.flagged_ids)."""
+    return {
+        "id": ticket.id,
+        "ref": ticket.ref,
+        "village_code": ticket.village_code,
+        "village_name": ticket.village.name,
+        "category": ticket.category,
+        "severity": ticket.severity,
+        "status": ticket.status,
+        "level": ticket.level,
+        "title": ticket.title,
+        "description": ticket.description,
+        "occurred_on": iso_date(ticket.occurred_on),
+        "reported_at": iso_time(ticket.reported_at),
+        "due_at": iso_time(ticket.due_at),
+        "reporter": ticket.reporter.username,
+        "sensitive": ticket.is_sensitive,
+        "flagged": flagged,
+        "version": ticket.version,
+    }
+
+
+def event_json(event):
+    """One timeline line; ``actor`` is None for the system (the sweep)."""
+    return {
+        "kind": event.kind,
+        "actor": event.actor.username if event.actor is not None else None,
+        "at": iso_time(event.at),
+        "from": event.from_value,
+        "to": event.to_value,
+        "reason": event.reason,
+    }
+
+
+def visit_json(visit):
+    """A Komsos visit."""
+    return {
+        "id": visit.id,
+        "village_code": visit.village_code,
+        "visited_on": iso_date(visit.visited_on),
+        "met_with": visit.met_with,
+        "notes": visit.notes,
+        "babinsa": visit.babinsa.username,
+        "created_at": iso_time(visit.created_at),
+    }
+
+
+def village_json(village, names):
+    """A village; ``names`` maps the page's kecamatan and kabupaten codes to names."""
+    return {
+        "code": village.code,
+        "name": village.name,
+        "kind": village.kind,
+        "district": names.get(village.district_code),
+        "regency": names.get(village.regency_code),
+    }
