@@ -1,0 +1,329 @@
+"""The numbers behind the dashboard, each one aggregate query over the user's scope.
+
+Every function here sends a fixed number of SQL statements whatever the
+number of tickets, visits or villages: counting, grouping and sorting happen
+in the database, never in a Python loop over rows.
+"""
+from datetime import timedelta
+
+from sqlalchemy import and_, case, func, literal, or_, select, union_all
+from sqlalchemy.orm import aliased, joinedload, selectinload
+
+from tracker import scope
+from tracker.extensions import db
+from tracker.regions.codes import WIB
+from tracker.regions.models import Region
+from tracker.tickets.models import SEVERITIES, UNRESOLVED, Ticket
+from tracker.tickets.services import flagged_condition
+from tracker.timeutil import local_date, local_midnight_utc, utcnow
+from tracker.visits.models import Visit
+
+WEEKS = 12
+AREA_LIMIT = 15
+VILLAGE_TICKETS = 20
+VILLAGE_VISITS = 10
+FINISHED = ("resolved", "closed")
+
+
+def user_timezone(user):
+    """The time zone the user's days and weeks are counted in (his unit's, else WIB)."""
+    return user.unit.timezone if user.unit is not None else WIB
+
+
+def week_starts(user, now=None, weeks=WEEKS):
+    """The local dates of the Mondays that start the last ``weeks`` weeks, oldest first."""
+    today = local_date(now or utcnow(), user_timezone(user))
+    this_monday = today - timedelta(days=today.weekday())
+    return [this_monday - timedelta(weeks=weeks - 1 - i) for i in range(weeks)]
+
+
+def waiting_condition(user):
+    """The tickets that wait for this user to act.
+
+    A Koramil triages new tickets at its level; a Kodim (and the admin) takes
+    escalated ones; a Babinsa follows up the unresolved tickets he reported.
+    """
+    if user.role == "koramil":
+        return and_(Ticket.status == "new", Ticket.level == "koramil")
+    if user.role in ("kodim", "admin"):
+        return Ticket.status == "escalated"
+    return and_(Ticket.reporter_id == user.id, Ticket.status.in_(UNRESOLVED))
+
+
+def headline(user, now=None):
+    """Counts for the headline strip, in one query.
+
+    Returns a dict with ``open``, ``flagged`` (open with an active flag),
+    ``overdue`` (open past due), ``waiting`` (see ``waiting_condition``) and
+    ``resolved_week`` (resolved or closed since Monday, local time).
+    """
+    now = now or utcnow()
+    week_start = local_midnight_utc(week_starts(user, now, 1)[0], user_timezone(user))
+    unresolved = Ticket.status.in_(UNRESOLVED)
+    resolved_week = and_(Ticket.status.in_(FINISHED), Ticket.resolved_at >= week_start)
+
+    def count(condition):
+        return func.count(case((condition, 1)))
+
+    row = db.session.execute(
+        select(
+            count(unresolved).label("open"),
+            count(and_(unresolved, flagged_condition())).label("flagged"),
+            count(and_(unresolved, Ticket.due_at < now)).label("overdue"),
+            count(waiting_condition(user)).label("waiting"),
+            count(resolved_week).label("resolved_week"),
+        ).where(scope.ticket_condition(user), or_(unresolved, resolved_week))
+    ).one()
+    return dict(row._mapping)
+
+
+def _week_bucket(column, boundaries):
+    """A SQL expression numbering the week (0 = oldest) a timestamp falls in."""
+    whens = [(column < boundaries[i + 1], i) for i in range(len(boundaries) - 1)]
+    return case(*whens, else_=len(boundaries) - 1)
+
+
+def weekly_flow(user, now=None, weeks=WEEKS):
+    """New and resolved tickets per local week and severity over the last weeks.
+
+    Returns ``{"weeks": [monday, ...], "new": {severity: [n per week]},
+    "resolved": {severity: [n per week]}}``, in one query.
+    """
+    now = now or utcnow()
+    mondays = week_starts(user, now, weeks)
+    tz = user_timezone(user)
+    boundaries = [local_midnight_utc(day, tz) for day in mondays]
+    visible = scope.ticket_condition(user)
+    reported = select(
+        literal("new").label("kind"), _week_bucket(Ticket.reported_at, boundaries).label("week"),
+        Ticket.severity.label("severity"),
+    ).where(visible, Ticket.reported_at >= boundaries[0])
+    resolved = select(
+        literal("resolved").label("kind"), _week_bucket(Ticket.resolved_at, boundaries).label("week"),
+        Ticket.severity.label("severity"),
+    ).where(visible, Ticket.status.in_(FINISHED), Ticket.resolved_at >= boundaries[0])
+    # Grouping in an outer query: PostgreSQL cannot match the bucket CASE
+    # in GROUP BY to the one in SELECT when their parameters are bound apart.
+    rows = union_all(reported, resolved).subquery()
+    counted = db.session.execute(
+        select(rows.c.kind, rows.c.week, rows.c.severity, func.count())
+        .group_by(rows.c.kind, rows.c.week, rows.c.severity)
+    ).all()
+    flow = {"weeks": mondays, "new": {}, "resolved": {}}
+    for kind in ("new", "resolved"):
+        flow[kind] = {severity: [0] * weeks for severity in SEVERITIES}
+    for kind, week, severity, number in counted:
+        flow[kind][severity][int(week)] = number
+    return flow
+
+
+def open_by_category(user):
+    """Open tickets per category and severity: ``[(category, {severity: n}, total)]``, largest first."""
+    counted = db.session.execute(
+        select(Ticket.category, Ticket.severity, func.count())
+        .where(scope.ticket_condition(user), Ticket.status.in_(UNRESOLVED))
+        .group_by(Ticket.category, Ticket.severity)
+    ).all()
+    by_category = {}
+    for category, severity, number in counted:
+        by_category.setdefault(category, dict.fromkeys(SEVERITIES, 0))[severity] = number
+    rows = [(category, counts, sum(counts.values())) for category, counts in by_category.items()]
+    return sorted(rows, key=lambda row: (-row[2], row[0]))
+
+
+def area_level(user):
+    """The level the per-area chart breaks down to: kecamatan for a Kodim or admin, village for a Koramil."""
+    if user.role in ("kodim", "admin"):
+        return "district"
+    if user.role == "koramil":
+        return "village"
+    return None
+
+
+def open_by_area(user, limit=AREA_LIMIT):
+    """Open and flagged tickets per kecamatan (Kodim, admin) or village (Koramil).
+
+    Areas of the user's scope without tickets are listed too, so a quiet
+    kecamatan shows as zero. Sorted by open, then flagged, most first; at most
+    ``limit`` rows of dicts ``code, name, open, flagged``.
+    """
+    level = area_level(user)
+    if level is None:
+        return []
+    unresolved = and_(Ticket.status.in_(UNRESOLVED), scope.ticket_condition(user))
+    area = aliased(Region)
+    open_count = func.count(Ticket.id)
+    flagged_count = func.count(case((flagged_condition(), 1)))
+    if level == "district":
+        code_column = Region.district_code
+        stmt = select(code_column, area.name, open_count, flagged_count) \
+            .join(area, area.code == Region.district_code)
+    else:
+        code_column = Region.code
+        stmt = select(code_column, Region.name, open_count, flagged_count)
+    stmt = (
+        stmt.select_from(Region)
+        .outerjoin(Ticket, and_(Ticket.village_code == Region.code, unresolved))
+        .where(Region.level == 4, Region.code.in_(scope.village_codes(user)))
+        .group_by(code_column, area.name if level == "district" else Region.name)
+        .order_by(open_count.desc(), flagged_count.desc(), code_column)
+        .limit(limit)
+    )
+    return [
+        {"code": code, "name": name, "open": opened, "flagged": flagged}
+        for code, name, opened, flagged in db.session.execute(stmt).all()
+    ]
+
+
+def my_villages(user, now=None):
+    """The user's villages with open tickets and days since the last visit (two queries).
+
+    Returns dicts ``code, name, district_name, open, flagged, last_visit_on,
+    days_since_visit`` (None when never visited), ordered by village name.
+    """
+    from tracker.visits.services import last_visits
+
+    now = now or utcnow()
+    district = aliased(Region)
+    opened = and_(Ticket.status.in_(UNRESOLVED), scope.ticket_condition(user))
+    rows = db.session.execute(
+        select(Region.code, Region.name, district.name, Region.timezone,
+               func.count(Ticket.id), func.count(case((flagged_condition(), 1))))
+        .select_from(Region)
+        .join(district, district.code == Region.district_code)
+        .outerjoin(Ticket, and_(Ticket.village_code == Region.code, opened))
+        .where(Region.level == 4, Region.code.in_(scope.village_codes(user)))
+        .group_by(Region.code, Region.name, district.name, Region.timezone)
+        .order_by(Region.name, Region.code)
+    ).all()
+    visited = last_visits(user)
+    villages = []
+    for code, name, district_name, tz, open_count, flagged_count in rows:
+        last = visited.get(code)
+        villages.append({
+            "code": code, "name": name, "district_name": district_name,
+            "open": open_count, "flagged": flagged_count, "last_visit_on": last,
+            "days_since_visit": (local_date(now, tz) - last).days if last else None,
+        })
+    return villages
+
+
+def village_page(user, code, now=None):
+    """Everything the village page shows, or None when the village is outside the user's scope.
+
+    Returns a dict: ``village``, ``district`` (Region rows), ``counts``
+    (open, flagged), ``tickets`` (open ones, most severe first, at most 20,
+    each with ``is_flagged``), ``visits`` (latest 10), ``last_visit_on``,
+    ``days_since_visit``, ``elections`` (covering the village and not over:
+    dicts with election, stage, days_until_voting) and ``silent`` (the
+    village's ``silent_villages`` row, or None).
+    """
+    from tracker.elections.models import Election
+    from tracker.elections.services import covers_condition, current_stage
+    from tracker.visits.services import visible_visits
+    from tracker.warnings.services import silent_villages
+
+    now = now or utcnow()
+    district = aliased(Region)
+    found = db.session.execute(
+        select(Region, district)
+        .join(district, district.code == Region.district_code)
+        .where(Region.code == code, Region.level == 4, Region.code.in_(scope.village_codes(user)))
+    ).first()
+    if found is None:
+        return None
+    village, district_row = found
+    today = local_date(now, village.timezone)
+    open_here = [Ticket.village_code == code, Ticket.status.in_(UNRESOLVED)]
+    tickets = db.session.execute(
+        scope.tickets(user).where(*open_here)
+        .add_columns(flagged_condition().label("is_flagged"))
+        .order_by(Ticket.severity_rank.desc(), Ticket.reported_at, Ticket.id).limit(VILLAGE_TICKETS)
+    ).all()
+    counts = db.session.execute(
+        select(func.count(), func.count(case((flagged_condition(), 1)))).select_from(Ticket)
+        .where(scope.ticket_condition(user), *open_here)
+    ).one()
+    visits = db.session.execute(
+        visible_visits(user).where(Visit.village_code == code)
+        .options(joinedload(Visit.babinsa)).limit(VILLAGE_VISITS)
+    ).scalars().all()
+    # Visits come newest first, so the first one is the last visit.
+    last = visits[0].visited_on if visits else None
+    elections = db.session.execute(
+        select(Election).options(selectinload(Election.stages))
+        .where(covers_condition(Election, village), Election.window_end >= today)
+        .order_by(Election.voting_on, Election.id)
+    ).scalars().all()
+    silent = next((row for row in silent_villages(user, at=now) if row["village_code"] == code), None)
+    return {
+        "village": village, "district": district_row,
+        "counts": {"open": counts[0], "flagged": counts[1]},
+        "tickets": [{"ticket": ticket, "is_flagged": bool(is_flagged)} for ticket, is_flagged in tickets],
+        "visits": visits, "last_visit_on": last,
+        "days_since_visit": (today - last).days if last else None,
+        "elections": [
+            {"election": election, "stage": current_stage(election, today),
+             "days_until_voting": (election.voting_on - today).days}
+            for election in elections
+        ],
+        "silent": silent,
+    }
+
+
+def election_banner(stages):
+    """Group ``election_stages_ahead`` rows by election for the banner.
+
+    Returns one dict per election, nearest voting day first: ``election_id,
+    name, kind, voting_on, days_until_voting, current`` (the running stage
+    row or None), ``quiet`` (the masa tenang stage row if within reach) and
+    ``next`` (the next stage row to start, or None).
+    """
+    elections = {}
+    for row in stages:
+        entry = elections.setdefault(row["election_id"], {
+            "election_id": row["election_id"], "name": row["election_name"], "kind": row["kind"],
+            "voting_on": row["voting_on"], "days_until_voting": row["days_until_voting"],
+            "current": None, "quiet": None, "next": None,
+        })
+        if row["days_until_start"] <= 0:
+            entry["current"] = row
+        elif entry["next"] is None:
+            entry["next"] = row
+        if row["stage"] == "quiet":
+            entry["quiet"] = row
+    return sorted(elections.values(), key=lambda e: (e["voting_on"], e["election_id"]))
+
+
+def commander_dashboard(user, now=None):
+    """Everything on a Koramil, Kodim or admin dashboard, in a fixed number of queries.
+
+    Keys: headline, flow, categories, areas, area_level, hotspots,
+    silent (up to 10 silent villages), elections (see ``election_banner``).
+    """
+    from tracker.elections.services import election_stages_ahead
+    from tracker.warnings.services import hotspots, silent_villages
+
+    now = now or utcnow()
+    return {
+        "headline": headline(user, now),
+        "flow": weekly_flow(user, now),
+        "categories": open_by_category(user),
+        "area_level": area_level(user),
+        "areas": open_by_area(user),
+        "hotspots": hotspots(user, limit=10, at=now),
+        "silent": silent_villages(user, at=now, limit=10),
+        "elections": election_banner(election_stages_ahead(user, now, days=60)),
+    }
+
+
+def babinsa_home(user, now=None):
+    """A Babinsa's start page: headline, his villages with open tickets and days since his last visit, elections."""
+    from tracker.elections.services import election_stages_ahead
+
+    now = now or utcnow()
+    return {
+        "headline": headline(user, now),
+        "villages": my_villages(user, now),
+        "elections": election_banner(election_stages_ahead(user, now, days=60)),
+    }
