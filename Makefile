@@ -25,7 +25,7 @@ install-test: $(VENV)/.installed-test translations
 
 translations: $(VENV)/.installed
 	@for dir in tracker/translations tracker/*/translations; do \
-	  if [ -d "$$dir" ]; then $(BIN)/pybabel compile -q -f -d "$$dir" || exit 1; fi; \
+	  if [ -d "$$dir" ]; then $(BIN)/pybabel -q compile -f -d "$$dir" || exit 1; fi; \
 	done
 
 run: install

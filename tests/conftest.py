@@ -8,6 +8,8 @@ import os
 import re
 
 import pytest
+from flask import g, has_app_context
+from flask.testing import FlaskClient
 from sqlalchemy import text
 
 from tracker import create_app
@@ -37,6 +39,30 @@ def _schema(database_url, tmp_path_factory):
         _db.engine.dispose()
 
 
+class FreshGlobalsClient(FlaskClient):
+    """A test client whose every request starts with an empty ``g``.
+
+    The fixtures keep an app context pushed (so tests and requests share
+    the database session), and Flask reuses a pushed app context for
+    requests. Without this, ``g`` would carry Flask-Login's cached user
+    and Flask-Babel's cached locale from one request to the next, which
+    never happens in production, where each request has its own context.
+    """
+
+    def open(self, *args, **kwargs):
+        _clear_globals()
+        try:
+            return super().open(*args, **kwargs)
+        finally:
+            _clear_globals()
+
+
+def _clear_globals():
+    if has_app_context():
+        for name in list(vars(g)):
+            delattr(g, name)
+
+
 def _empty_all_tables():
     tables = list(reversed(_db.metadata.sorted_tables))
     if _db.engine.dialect.name == "postgresql":
@@ -56,6 +82,7 @@ def app(_schema, database_url, tmp_path):
         "SQLALCHEMY_DATABASE_URI": database_url,
         "WTF_CSRF_ENABLED": False,
     })
+    app.test_client_class = FreshGlobalsClient
     app.instance_path = str(tmp_path / "instance")
     os.makedirs(app.instance_path, exist_ok=True)
     with app.app_context():
@@ -80,6 +107,7 @@ def client(app):
 def csrf_app(_schema, database_url, tmp_path):
     """An app with CSRF protection on, as in production."""
     app = create_app({"CONFIG_NAME": "testing", "SQLALCHEMY_DATABASE_URI": database_url})
+    app.test_client_class = FreshGlobalsClient
     app.instance_path = str(tmp_path / "instance")
     os.makedirs(app.instance_path, exist_ok=True)
     with app.app_context():
