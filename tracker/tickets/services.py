@@ -3,30 +3,37 @@
 The web pages, the JSON API and the CLI all call these functions. They
 validate everything first, then write and flush; the caller commits once.
 """
+import csv
+import io
 from dataclasses import dataclass
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import exists, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import aliased, joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
 from tracker import scope
+from tracker.auth.models import User
 from tracker.errors import Conflict, Forbidden, ValidationError
 from tracker.extensions import db
 from tracker.regions.codes import WIB, CodeError, normalize
+from tracker.regions.models import Region
+from tracker.tickets.labels import CATEGORY_LABELS
 from tracker.tickets.models import (
     CATEGORIES, SEVERITIES, SEVERITY_RANK, STATUSES, UNRESOLVED, Ticket, TicketCounter, TicketEvent,
 )
-from tracker.timeutil import local_date, local_midnight_utc, utcnow
+from tracker.timeutil import as_utc, local_date, local_midnight_utc, utcnow
 from tracker.units.models import Unit, UnitRegion
 from tracker.validation import (
     check_choice, clean_text, find_village, is_storable_text, parse_bool, parse_date,
 )
-from tracker.visits.models import Visit
-from tracker.warnings.models import Flag
+# Visit and Flag are imported inside the functions using them: importing
+# tracker.visits or tracker.warnings loads their routes, which import this
+# module, so a top-level import here would be circular.
 
 TITLE_MAX = 200
 DESCRIPTION_MAX = 10_000
@@ -189,6 +196,8 @@ def create_ticket(actor, *, village_code, category, severity, title, description
         if not is_row_id(visit_id):
             errors["visit_id"] = [_l("Must be a visit number.")]
         else:
+            from tracker.visits.models import Visit
+
             visit = db.session.get(Visit, visit_id)
             if visit is None or (village is not None and visit.village_code != village.code) \
                     or not scope.can_see_village(actor, visit.village_code):
@@ -324,6 +333,8 @@ def get_ticket(user, ticket_id):
 
 def flagged_condition(ticket_model=Ticket):
     """True for a ticket with an active early-warning flag."""
+    from tracker.warnings.models import Flag
+
     return exists().where(Flag.ticket_id == ticket_model.id, Flag.cleared_at.is_(None))
 
 
@@ -432,8 +443,90 @@ def timeline(ticket):
 
 def flagged_ids(ticket_ids):
     """Which of the given tickets carry an active flag (one query for a page)."""
+    from tracker.warnings.models import Flag
+
     if not ticket_ids:
         return set()
     return set(db.session.execute(
         select(Flag.ticket_id).where(Flag.ticket_id.in_(ticket_ids), Flag.cleared_at.is_(None))
     ).scalars())
+
+
+def open_ticket_counts(user, village_codes):
+    """{village_code: number of unresolved tickets the user can see} (one query)."""
+    if not village_codes:
+        return {}
+    return dict(db.session.execute(
+        select(Ticket.village_code, func.count(Ticket.id))
+        .where(scope.ticket_condition(user, Ticket), Ticket.status.in_(UNRESOLVED),
+               Ticket.village_code.in_(list(village_codes)))
+        .group_by(Ticket.village_code)
+    ).all())
+
+
+# --- exporting ---------------------------------------------------------------
+
+EXPORT_COLUMNS = (
+    "ref", "reported_at", "occurred_on", "due_at", "resolved_at", "status", "level",
+    "severity", "category", "category_label", "village_code", "village", "district",
+    "title", "description", "parties", "reporter", "sensitive", "flagged",
+)
+EXPORT_BATCH = 1000
+# A spreadsheet runs a cell starting with one of these as a formula.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def export_csv(user, params, *, batch_size=EXPORT_BATCH, now=None):
+    """The tickets matching the filters (scoped) as CSV text chunks.
+
+    Filters are checked now (ValidationError); the returned generator then
+    streams rows in batches through a server-side cursor, so memory stays
+    flat however many rows match. Times are ISO 8601 in the village's zone;
+    text that a spreadsheet would run as a formula is prefixed with ``'``.
+    """
+    village, district = aliased(Region), aliased(Region)
+    stmt = (
+        search_tickets(user, params, now=now)
+        .with_only_columns(
+            Ticket.ref, Ticket.reported_at, Ticket.occurred_on, Ticket.due_at, Ticket.resolved_at,
+            Ticket.status, Ticket.level, Ticket.severity, Ticket.category, Ticket.village_code,
+            village.name, district.name, Ticket.title, Ticket.description, Ticket.parties,
+            User.username, Ticket.is_sensitive, flagged_condition().label("flagged"), village.timezone,
+            maintain_column_froms=False,
+        )
+        .join_from(Ticket, village, village.code == Ticket.village_code)
+        .join_from(Ticket, district, district.code == Ticket.district_code)
+        .join_from(Ticket, User, User.id == Ticket.reporter_id)
+    )
+
+    def cell(value):
+        if isinstance(value, str) and value.startswith(_FORMULA_START):
+            return "'" + value
+        return value
+
+    def stamp(moment, zone):
+        return as_utc(moment).astimezone(zone).isoformat(timespec="minutes") if moment else ""
+
+    def chunks():
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(EXPORT_COLUMNS)
+        result = db.session.execute(stmt, execution_options={"yield_per": batch_size})
+        for rows in result.partitions():
+            for (ref, reported, occurred, due, resolved, status, level, severity, category, code,
+                 village_name, district_name, title, description, parties, reporter, sensitive,
+                 flagged, tz) in rows:
+                zone = ZoneInfo(tz)
+                writer.writerow([cell(v) for v in (
+                    ref, stamp(reported, zone), occurred.isoformat() if occurred else "",
+                    stamp(due, zone), stamp(resolved, zone), status, level, severity, category,
+                    str(CATEGORY_LABELS[category]), code, village_name, district_name, title,
+                    description, parties, reporter, "yes" if sensitive else "no",
+                    "yes" if flagged else "no",
+                )])
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+        yield buffer.getvalue()
+
+    return chunks()

@@ -1,23 +1,26 @@
 """Recording Komsos visits."""
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from tracker import scope
 from tracker.errors import ValidationError
 from tracker.extensions import db
-from tracker.tickets.services import ensure_in_scope
+from tracker.regions.codes import WIB
+from tracker.tickets.services import create_ticket, ensure_in_scope
 from tracker.validation import clean_text, find_village, parse_date
 from tracker.timeutil import local_date, utcnow
 from tracker.visits.models import Visit
 
 MET_WITH_MAX = 200
 NOTES_MAX = 10_000
+MAX_TICKETS_PER_VISIT = 10
 
 
 def record_visit(actor, *, village_code, visited_on, met_with="", notes=""):
     """Record a visit by a Babinsa (or a commander) to a village in his area."""
     errors = {}
     village = find_village(errors, "village_code", village_code)
-    today = local_date(utcnow(), village.timezone) if village else None
+    today = local_date(utcnow(), village.timezone if village else WIB)
     visited = parse_date(errors, "visited_on", visited_on, today=today, required=True)
     met_with = clean_text(errors, "met_with", met_with, maximum=MET_WITH_MAX)
     notes = clean_text(errors, "notes", notes, maximum=NOTES_MAX)
@@ -31,14 +34,53 @@ def record_visit(actor, *, village_code, visited_on, met_with="", notes=""):
     return visit
 
 
-def last_visits(user):
-    """{village_code: last visited_on} for the user's villages (one query)."""
-    rows = db.session.execute(
-        select(Visit.village_code, func.max(Visit.visited_on))
+def record_visit_with_tickets(actor, *, village_code, visited_on, met_with="", notes="", tickets=()):
+    """Record a visit and the tickets raised in it: all of them or nothing.
+
+    ``tickets`` holds create_ticket keyword arguments without village and
+    visit (they come from the visit). Every field is checked before the
+    ValidationError is raised, so one answer lists every mistake; errors of
+    the i-th ticket are named ``tickets-<i>-<field>``. A village outside the
+    actor's area raises Forbidden. The caller rolls back on either error
+    (rows already flushed go with it). Returns (visit, [tickets]).
+    """
+    tickets = list(tickets)
+    if len(tickets) > MAX_TICKETS_PER_VISIT:
+        raise ValidationError({"tickets": [_l("At most %(n)d tickets per visit.", n=MAX_TICKETS_PER_VISIT)]})
+    errors = {}
+    visit = None
+    try:
+        visit = record_visit(actor, village_code=village_code, visited_on=visited_on,
+                             met_with=met_with, notes=notes)
+    except ValidationError as error:
+        errors.update(error.errors)
+    created = []
+    for index, fields in enumerate(tickets):
+        try:
+            created.append(create_ticket(actor, village_code=village_code,
+                                         visit_id=visit.id if visit else None, **fields))
+        except ValidationError as error:
+            for field, messages in error.errors.items():
+                if field == "village_code":
+                    errors.setdefault("village_code", messages)
+                else:
+                    errors[f"tickets-{index}-{field}"] = messages
+    if errors:
+        raise ValidationError(errors)
+    return visit, created
+
+
+def last_visits(user, codes=None):
+    """{village_code: last visited_on} for the user's villages (one query).
+
+    ``codes`` narrows it to some villages (a page of them), so a large
+    area does not group every visit it ever had.
+    """
+    stmt = select(Visit.village_code, func.max(Visit.visited_on)) \
         .where(Visit.village_code.in_(scope.village_codes(user)))
-        .group_by(Visit.village_code)
-    ).all()
-    return dict(rows)
+    if codes is not None:
+        stmt = stmt.where(Visit.village_code.in_(list(codes)))
+    return dict(db.session.execute(stmt.group_by(Visit.village_code)).all())
 
 
 def visible_visits(user):

@@ -1,0 +1,75 @@
+"""``flask tickets list`` and ``flask tickets export``: the ticket list from a shell.
+
+Both read as a named user, through the same scoped search as the web list,
+so an operator sees exactly what that user would see.
+"""
+import sys
+
+import click
+from sqlalchemy import select
+
+from tracker.auth.models import User
+from tracker.errors import ValidationError
+from tracker.extensions import db
+from tracker.tickets import bp
+from tracker.tickets.services import FILTERS, export_csv, search_tickets
+
+FILTER_HELP = "Filter as name=value, repeatable; names: " + ", ".join(FILTERS)
+
+
+def _user(username):
+    user = db.session.execute(select(User).where(User.username == username)).scalar_one_or_none()
+    if user is None or not user.is_active:
+        raise click.BadParameter(f"no active user {username!r}", param_hint="--as")
+    return user
+
+
+def _filters(pairs):
+    params = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or name not in FILTERS:
+            raise click.BadParameter(f"{pair!r}: use name=value with one of {', '.join(FILTERS)}",
+                                     param_hint="--filter")
+        params[name] = value
+    return params
+
+
+def _fail(error):
+    lines = [f"{field}: {message}" for field, messages in error.errors.items() for message in messages]
+    raise click.ClickException("; ".join(lines))
+
+
+@bp.cli.command("list")
+@click.option("--as", "username", required=True, help="Read as this user (his scope applies)")
+@click.option("--filter", "-f", "pairs", multiple=True, help=FILTER_HELP)
+@click.option("--limit", default=50, show_default=True, type=click.IntRange(1, 10_000))
+def list_command(username, pairs, limit):
+    """Print the newest tickets the user may see, one per line."""
+    user = _user(username)
+    try:
+        stmt = search_tickets(user, _filters(pairs))
+    except ValidationError as error:
+        _fail(error)
+    for ticket in db.session.execute(stmt.limit(limit)).scalars():
+        click.echo(f"{ticket.ref}  {ticket.status:<11} {ticket.severity:<8} {ticket.village_code}  {ticket.title}")
+
+
+@bp.cli.command("export")
+@click.option("--as", "username", required=True, help="Read as this user (his scope applies)")
+@click.option("--filter", "-f", "pairs", multiple=True, help=FILTER_HELP)
+@click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), help="File to write (default: stdout)")
+def export_command(username, pairs, output):
+    """Write the tickets the user may see as CSV, streamed in batches."""
+    user = _user(username)
+    try:
+        chunks = export_csv(user, _filters(pairs))
+    except ValidationError as error:
+        _fail(error)
+    handle = open(output, "w", encoding="utf-8", newline="") if output else sys.stdout
+    try:
+        for chunk in chunks:
+            handle.write(chunk)
+    finally:
+        if output:
+            handle.close()

@@ -1,0 +1,136 @@
+"""Ticket forms and the village/kecamatan choices they offer.
+
+The forms carry no validators of their own: the services check every field
+and their messages are shown under the field they name, so the web, the API
+and the CLI refuse the same input with the same words.
+"""
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.orm import aliased
+from wtforms import BooleanField, HiddenField, RadioField, SelectField, StringField, TextAreaField
+
+from tracker import scope
+from tracker.extensions import db
+from tracker.forms import Form
+from tracker.regions.models import Region
+from tracker.tickets.labels import CATEGORY_LABELS, SEVERITY_LABELS
+from tracker.tickets.models import CATEGORIES, SEVERITIES
+from tracker.tickets.services import DESCRIPTION_MAX, PARTIES_MAX, TITLE_MAX
+
+# Above this many villages (an admin's whole country) a select would weigh
+# megabytes; the form asks for the code instead.
+CHOICE_LIMIT = 600
+
+
+def category_choices(blank=True):
+    """(code, label) pairs, optionally after a "choose" entry."""
+    pairs = [(c, CATEGORY_LABELS[c]) for c in CATEGORIES]
+    return [("", _l("— choose —"))] + pairs if blank else pairs
+
+
+def severity_choices():
+    return [(s, SEVERITY_LABELS[s]) for s in SEVERITIES]
+
+
+def village_options(user, district_code=None):
+    """[(kecamatan name, [(code, village name), ...]), ...] of the user's villages.
+
+    None when there are more than CHOICE_LIMIT (the form then takes a code).
+    """
+    district = aliased(Region)
+    stmt = (
+        select(Region.code, Region.name, district.name)
+        .join(district, district.code == Region.district_code)
+        .where(Region.level == 4, Region.code.in_(scope.village_codes(user)))
+        .order_by(district.name, Region.name, Region.code)
+        .limit(CHOICE_LIMIT + 1)
+    )
+    if district_code:
+        stmt = stmt.where(Region.district_code == district_code)
+    rows = db.session.execute(stmt).all()
+    if len(rows) > CHOICE_LIMIT:
+        return None
+    groups = {}
+    for code, name, district_name in rows:
+        groups.setdefault(district_name, []).append((code, name))
+    return list(groups.items())
+
+
+def district_options(user):
+    """[(code, name)] of the kecamatan holding the user's villages; None when too many."""
+    in_scope = select(Region.district_code).where(Region.code.in_(scope.village_codes(user)))
+    rows = db.session.execute(
+        select(Region.code, Region.name)
+        .where(Region.level == 3, Region.code.in_(in_scope))
+        .order_by(Region.name, Region.code).limit(CHOICE_LIMIT + 1)
+    ).all()
+    return None if len(rows) > CHOICE_LIMIT else [tuple(r) for r in rows]
+
+
+def int_or_raw(value):
+    """A whole number from a form string, else the string (the service names the error)."""
+    text = (value or "").strip()
+    if not text:
+        return None
+    return int(text) if text.isascii() and text.isdigit() else text
+
+
+class TicketFields:
+    """The fields a Babinsa fills in for one problem (shared by both forms)."""
+
+    category = SelectField(_l("Category"), choices=category_choices(), validate_choice=False)
+    severity = RadioField(_l("Severity"), choices=severity_choices(), default="medium", validate_choice=False)
+    title = StringField(_l("Title"), render_kw={"maxlength": TITLE_MAX})
+    description = TextAreaField(_l("What happened"), render_kw={"maxlength": DESCRIPTION_MAX, "rows": 5})
+    parties = StringField(_l("Parties involved"), render_kw={"maxlength": PARTIES_MAX})
+    sensitive = BooleanField(_l("Sensitive (informant, SARA): only the chain of command sees it"))
+
+
+class TicketForm(TicketFields, Form):
+    """A new ticket: village, what happened, when."""
+
+    village_code = SelectField(_l("Village"), choices=[], validate_choice=False)
+    occurred_on = StringField(_l("Date it happened"), render_kw={"type": "date"})
+    visit_id = HiddenField()
+
+
+class TransitionForm(Form):
+    """One action on a ticket; ``version`` is the one the user saw."""
+
+    action = HiddenField()
+    reason = TextAreaField(_l("Reason"), render_kw={"rows": 2, "maxlength": 2000})
+    version = HiddenField()
+
+
+class ReclassifyForm(Form):
+    """Change severity or category, with a reason."""
+
+    severity = SelectField(_l("Severity"), choices=severity_choices(), validate_choice=False)
+    category = SelectField(_l("Category"), choices=category_choices(blank=False), validate_choice=False)
+    reason = TextAreaField(_l("Reason for the change"), render_kw={"rows": 2, "maxlength": 2000})
+    version = HiddenField()
+
+
+class CommentForm(Form):
+    body = TextAreaField(_l("Comment"), render_kw={"rows": 3, "maxlength": 10000})
+
+
+def field_named(form, name):
+    """The form's field for a service error name; ``tickets-0-title`` reaches into a list entry."""
+    field = form._fields.get(name)
+    if field is None and name.count("-") >= 2:
+        head, index, rest = name.split("-", 2)
+        entries = getattr(form._fields.get(head), "entries", None)
+        if entries and index.isdigit() and int(index) < len(entries):
+            return field_named(entries[int(index)].form, rest)
+    return field
+
+
+def apply_errors(form, errors):
+    """Put a service's {field: [messages]} under the form's fields; unknown names go on top."""
+    for name, messages in errors.items():
+        target = field_named(form, name)
+        if target is not None:
+            target.errors = list(target.errors) + list(messages)
+        else:
+            form.form_errors.extend(messages)

@@ -1,0 +1,330 @@
+"""Ticket pages: list and export, filing with duplicate hints, the ticket page, queues.
+
+Views parse input, call one service, and render; the request commits once.
+Every read goes through the scoped service functions.
+"""
+from flask import (
+    Response, abort, current_app, flash, redirect, render_template, request, session,
+    stream_with_context, url_for,
+)
+from flask_babel import format_timedelta, get_timezone, gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy.orm import joinedload
+
+from tracker.auth.decorators import roles_required
+from tracker.errors import Conflict, Forbidden, ValidationError
+from tracker.extensions import db
+from tracker.regions.codes import WIB, CodeError, normalize
+from tracker.tickets import bp
+from tracker.tickets.forms import (
+    CommentForm, ReclassifyForm, TicketForm, TransitionForm, apply_errors, district_options,
+    int_or_raw, village_options,
+)
+from tracker.tickets.labels import (
+    ACTION_LABELS, CATEGORY_LABELS, EVENT_LABELS, LEVEL_LABELS, SEVERITY_LABELS, STATUS_LABELS,
+)
+from tracker.tickets.models import CATEGORIES, Ticket
+from tracker.tickets.services import (
+    ACTIONS, add_comment, allowed_actions, can_reclassify, create_ticket, escalation_queue,
+    export_csv, flagged_ids, get_ticket, overdue_tickets, reclassify, search_tickets,
+    similar_open_tickets, timeline, transition, triage_queue,
+)
+from tracker.timeutil import as_utc, local_date, utcnow
+
+# Keeps OFFSET far inside 64 bits (SQLite overflows beyond).
+MAX_PAGE = 1_000_000
+DRAFTS_DONE = "drafts_done"
+
+
+def ticket_age(moment):
+    """How long ago, in words of the UI language ("3 hari")."""
+    return format_timedelta(utcnow() - as_utc(moment), threshold=1.5)
+
+
+@bp.app_context_processor
+def _labels():
+    """Label maps for templates/macros/tickets.html, which any feature may import."""
+    return {
+        "CATEGORY_LABELS": CATEGORY_LABELS, "SEVERITY_LABELS": SEVERITY_LABELS,
+        "STATUS_LABELS": STATUS_LABELS, "LEVEL_LABELS": LEVEL_LABELS,
+        "ACTION_LABELS": ACTION_LABELS, "EVENT_LABELS": EVENT_LABELS,
+        "ticket_age": ticket_age,
+    }
+
+
+def page_number():
+    """The ``page`` query argument, clamped to 1..MAX_PAGE."""
+    page = request.args.get("page", 1, type=int)
+    return min(max(page, 1), MAX_PAGE)
+
+
+def paginate(stmt):
+    """One page of tickets with their villages, and which of them are flagged."""
+    page = db.paginate(
+        stmt.options(joinedload(Ticket.village)), page=page_number(),
+        per_page=current_app.config["PER_PAGE"], error_out=False,
+    )
+    return page, flagged_ids([t.id for t in page.items])
+
+
+def ticket_or_404(ticket_id):
+    """The ticket if the current user may see it; 404 otherwise."""
+    ticket = get_ticket(current_user, ticket_id)
+    if ticket is None:
+        abort(404)
+    return ticket
+
+
+def mark_draft_done(name):
+    """Tell the next page to drop the browser draft of a form that was saved."""
+    session[DRAFTS_DONE] = sorted(set(session.get(DRAFTS_DONE, [])) | {name})
+
+
+def drafts_done():
+    """The saved forms whose drafts the page should clear (read once)."""
+    return session.pop(DRAFTS_DONE, [])
+
+
+def draft_key(name):
+    """localStorage key of a form's draft: one per user and form."""
+    return f"waspada:draft:{current_user.id}:{name}"
+
+
+# --- list and export -----------------------------------------------------------
+
+@bp.route("/")
+@login_required
+def index():
+    """Every ticket the user may see, filtered and paginated, newest first."""
+    errors = {}
+    try:
+        stmt = search_tickets(current_user, request.args)
+    except ValidationError as error:
+        errors, page, flags = error.errors, None, set()
+    else:
+        page, flags = paginate(stmt)
+    district = request.args.get("district_code") or None
+    try:
+        district = normalize(district) if district else None
+    except CodeError:
+        district = None
+    return render_template(
+        "tickets/list.html", page=page, flags=flags, errors=errors,
+        districts=district_options(current_user),
+        villages=village_options(current_user, district) if district or current_user.role == "babinsa" else None,
+    ), (422 if errors else 200)
+
+
+@bp.route("/export.csv")
+@login_required
+def export():
+    """The current filter as CSV, streamed row batch by row batch (scoped)."""
+    try:
+        chunks = export_csv(current_user, request.args)
+    except ValidationError as error:
+        lines = [f"{field}: {message}" for field, messages in error.errors.items() for message in messages]
+        return Response("\n".join(lines) + "\n", status=422, mimetype="text/plain")
+    name = f"tiket-{local_date(utcnow(), WIB).isoformat()}.csv"
+    return Response(
+        stream_with_context(chunks), mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+# --- queues ----------------------------------------------------------------------
+
+def render_queue(title, stmt, empty, template="tickets/queue.html"):
+    page, flags = paginate(stmt)
+    return render_template(template, title=title, page=page, flags=flags, empty=empty)
+
+
+@bp.route("/triage")
+@roles_required("koramil", "kodim", "admin")
+def triage():
+    """New tickets at Koramil level, most severe and oldest first."""
+    return render_queue(_("Triage queue"), triage_queue(current_user), _("No new tickets waiting."))
+
+
+@bp.route("/escalations")
+@roles_required("koramil", "kodim", "admin")
+def escalations():
+    """Tickets escalated to the Kodim, waiting to be started."""
+    return render_queue(_("Escalation queue"), escalation_queue(current_user), _("No escalated tickets waiting."))
+
+
+@bp.route("/overdue")
+@login_required
+def overdue():
+    """Unresolved tickets past their due time, most overdue first."""
+    return render_queue(_("Overdue tickets"), overdue_tickets(current_user), _("Nothing is overdue."))
+
+
+# --- filing ------------------------------------------------------------------------
+
+def ticket_form_context(form):
+    """Villages to choose from and duplicate hints for the chosen village and category."""
+    hints = []
+    village, category = form.village_code.data, form.category.data
+    if village and category in CATEGORIES:
+        try:
+            hints = similar_open_tickets(current_user, normalize(village), category)
+        except CodeError:
+            hints = []
+    return {"form": form, "villages": village_options(current_user), "hints": hints,
+            "draft": draft_key("ticket"), "today": local_date(utcnow(), str(get_timezone())).isoformat()}
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@roles_required("babinsa", "koramil", "kodim", "admin")
+def new():
+    """File a ticket. ``check`` only shows the duplicate hints; nothing is saved then."""
+    form = TicketForm(formdata=request.form if request.method == "POST" else request.args)
+    if request.method == "GET" or "check" in request.form or not form.validate_on_submit():
+        return render_template("tickets/new.html", **ticket_form_context(form))
+    try:
+        ticket = create_ticket(
+            current_user, village_code=form.village_code.data, category=form.category.data,
+            severity=form.severity.data, title=form.title.data, description=form.description.data,
+            occurred_on=form.occurred_on.data, visit_id=int_or_raw(form.visit_id.data),
+            sensitive=form.sensitive.data, parties=form.parties.data,
+        )
+    except (ValidationError, Forbidden) as error:
+        db.session.rollback()
+        if isinstance(error, Forbidden):
+            apply_errors(form, {"village_code": [str(error.args[0])]})
+            status = 403
+        else:
+            apply_errors(form, error.errors)
+            status = 422
+        return render_template("tickets/new.html", **ticket_form_context(form)), status
+    db.session.commit()
+    mark_draft_done("ticket")
+    flash(_("Ticket %(ref)s filed.", ref=ticket.ref), "success")
+    return redirect(url_for("tickets.detail", ticket_id=ticket.id))
+
+
+@bp.route("/similar")
+@login_required
+def similar():
+    """Duplicate hints as an HTML fragment for the ticket form (progressive enhancement)."""
+    form = TicketForm(formdata=request.args, meta={"csrf": False})
+    return render_template("tickets/_similar.html", hints=ticket_form_context(form)["hints"])
+
+
+@bp.route("/<int:ticket_id>/same", methods=["POST"])
+@login_required
+def same_problem(ticket_id):
+    """"This is the same problem": the drafted report becomes a comment on that ticket."""
+    ticket = ticket_or_404(ticket_id)
+    form = TicketForm()
+    body = "\n\n".join(part.strip() for part in (
+        form.title.data or "", form.description.data or "", form.parties.data or "",
+    ) if part.strip())
+    try:
+        add_comment(current_user, ticket, body)
+    except ValidationError:
+        db.session.rollback()
+        apply_errors(form, {"title": [_("Write what you heard before marking it as the same problem.")]})
+        return render_template("tickets/new.html", **ticket_form_context(form)), 422
+    db.session.commit()
+    mark_draft_done("ticket")
+    flash(_("Added to %(ref)s as a comment.", ref=ticket.ref), "success")
+    return redirect(url_for("tickets.detail", ticket_id=ticket.id))
+
+
+# --- the ticket page -------------------------------------------------------------------
+
+def render_detail(ticket, status=200, **forms):
+    """The ticket page with its timeline and only the actions the user may take."""
+    reclassify_form = forms.get("reclassify") or ReclassifyForm(
+        formdata=None, severity=ticket.severity, category=ticket.category)
+    actions = allowed_actions(current_user, ticket)
+    return render_template(
+        "tickets/detail.html", ticket=ticket, events=timeline(ticket),
+        is_flagged=bool(flagged_ids([ticket.id])), actions=actions,
+        is_overdue=ticket.is_unresolved and as_utc(ticket.due_at) < utcnow(),
+        reason_actions=[str(ACTION_LABELS[a]) for a in actions if ACTIONS[a].needs_reason],
+        may_reclassify=can_reclassify(current_user, ticket),
+        transition_form=forms.get("transition") or TransitionForm(formdata=None),
+        reclassify_form=reclassify_form, comment_form=forms.get("comment") or CommentForm(formdata=None),
+        clear_drafts=[draft_key(name) for name in drafts_done()],
+    ), status
+
+
+def conflict_answer(ticket_id):
+    """Someone acted first: say so and show the ticket as it is now (409)."""
+    db.session.rollback()
+    flash(_("Someone else changed this ticket first. Here is how it stands now."), "error")
+    return render_detail(ticket_or_404(ticket_id), 409)
+
+
+@bp.route("/<int:ticket_id>")
+@login_required
+def detail(ticket_id):
+    """One ticket: details, timeline, allowed actions."""
+    return render_detail(ticket_or_404(ticket_id))
+
+
+@bp.route("/<int:ticket_id>/transition", methods=["POST"])
+@login_required
+def act(ticket_id):
+    """Take a life-cycle action (action, reason and the version the user saw)."""
+    ticket = ticket_or_404(ticket_id)
+    form = TransitionForm()
+    action = form.action.data
+    try:
+        transition(current_user, ticket, action, reason=form.reason.data, version=int_or_raw(form.version.data))
+    except ValidationError as error:
+        db.session.rollback()
+        apply_errors(form, error.errors)
+        return render_detail(ticket_or_404(ticket_id), 422, transition=form)
+    except Conflict:
+        return conflict_answer(ticket_id)
+    except Forbidden:
+        db.session.rollback()
+        abort(403)
+    db.session.commit()
+    flash(_("%(ref)s: %(status)s.", ref=ticket.ref, status=STATUS_LABELS[ticket.status]), "success")
+    return redirect(url_for("tickets.detail", ticket_id=ticket.id))
+
+
+@bp.route("/<int:ticket_id>/reclassify", methods=["POST"])
+@login_required
+def reclassify_view(ticket_id):
+    """Change severity and/or category with a reason (commanders)."""
+    ticket = ticket_or_404(ticket_id)
+    form = ReclassifyForm()
+    severity = form.severity.data if form.severity.data != ticket.severity else None
+    category = form.category.data if form.category.data != ticket.category else None
+    try:
+        reclassify(current_user, ticket, severity=severity, category=category,
+                   reason=form.reason.data, version=int_or_raw(form.version.data))
+    except ValidationError as error:
+        db.session.rollback()
+        apply_errors(form, error.errors)
+        return render_detail(ticket_or_404(ticket_id), 422, reclassify=form)
+    except Conflict:
+        return conflict_answer(ticket_id)
+    except Forbidden:
+        db.session.rollback()
+        abort(403)
+    db.session.commit()
+    flash(_("%(ref)s reclassified.", ref=ticket.ref), "success")
+    return redirect(url_for("tickets.detail", ticket_id=ticket.id))
+
+
+@bp.route("/<int:ticket_id>/comment", methods=["POST"])
+@login_required
+def comment(ticket_id):
+    """Add a comment to the timeline."""
+    ticket = ticket_or_404(ticket_id)
+    form = CommentForm()
+    try:
+        add_comment(current_user, ticket, form.body.data)
+    except ValidationError as error:
+        db.session.rollback()
+        apply_errors(form, error.errors)
+        return render_detail(ticket_or_404(ticket_id), 422, comment=form)
+    db.session.commit()
+    flash(_("Comment added."), "success")
+    return redirect(url_for("tickets.detail", ticket_id=ticket.id) + "#timeline")
