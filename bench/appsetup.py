@@ -1,0 +1,59 @@
+"""The application as the benchmark runs it: production settings on the bench database."""
+import os
+
+from sqlalchemy import select
+
+from tracker import create_app
+
+# The bench signs its own session cookies; this key protects nothing real.
+BENCH_SECRET = "bench-only-not-a-secret"
+
+
+def make_app(database_url):
+    """A production-config app (no debug) on ``database_url``, cookies usable over plain HTTP."""
+    return create_app({
+        "CONFIG_NAME": "production",
+        "SECRET_KEY": BENCH_SECRET,
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SESSION_COOKIE_SECURE": False,
+        "REMEMBER_COOKIE_SECURE": False,
+        "WASPADA_SCHEDULER": False,
+        "MAIL_SERVER": None,
+    })
+
+
+def server_env(database_url):
+    """Environment for ``gunicorn run:app``: the production config on the bench database."""
+    env = dict(os.environ)
+    env.update({"WASPADA_CONFIG": "production", "SECRET_KEY": BENCH_SECRET, "DATABASE_URL": database_url,
+                "WASPADA_SCHEDULER": "off"})
+    env.pop("MAIL_SERVER", None)
+    return env
+
+
+def find_user(username):
+    from tracker.auth.models import User
+    from tracker.extensions import db
+
+    return db.session.execute(select(User).where(User.username == username)).scalar_one()
+
+
+def logged_in_client(app, username):
+    """A test client whose session belongs to ``username`` (no password round trip)."""
+    from tracker.extensions import db
+
+    user = find_user(username)
+    client = app.test_client()
+    with client.session_transaction() as session:
+        session["_user_id"] = user.get_id()
+        session["_fresh"] = True
+    db.session.rollback()
+    return client
+
+
+def find_endpoint_rule(app, endpoint_test, method="GET"):
+    """The URL rule of the first endpoint that ``endpoint_test(name, rule)`` accepts, or None."""
+    for rule in app.url_map.iter_rules():
+        if method in (rule.methods or ()) and endpoint_test(rule.endpoint, rule.rule):
+            return rule
+    return None

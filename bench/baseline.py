@@ -1,0 +1,133 @@
+"""The sweep's limit: hand-written SQL that computes the same flags.
+
+Written straight from the rules of issue 4 (stages, stage rules, clearing,
+auto-escalation, silent villages), with no ORM and no Python per ticket, so
+it is what a careful engineer would write by hand. The sweep is measured
+against it: the ratio shows the cost of the application's own layers.
+Runs in the caller's transaction; the harness rolls it back.
+"""
+from datetime import timedelta
+
+from sqlalchemy import Date, DateTime, bindparam, text
+
+from bench.dataset import UTC_OFFSET_HOURS
+from tracker.regions.codes import WIB, WIT, WITA
+
+UNRESOLVED = "('new', 'triaged', 'in_progress', 'escalated')"
+SILENT_AFTER_DAYS = 14
+# The village's local day, from its province's time zone.
+LOCAL_DAY = ("(CASE v.timezone WHEN 'Asia/Jakarta' THEN :d_wib WHEN 'Asia/Makassar' THEN :d_wita "
+             "ELSE :d_wit END)")
+SILENT_SINCE = ("(CASE v.timezone WHEN 'Asia/Jakarta' THEN :s_wib WHEN 'Asia/Makassar' THEN :s_wita "
+                "ELSE :s_wit END)")
+IN_AREA = ("(e.scope_kind = 'national' OR EXISTS (SELECT 1 FROM election_area a "
+           "WHERE a.election_id = e.id AND a.region_code IN "
+           "(v.code, v.district_code, v.regency_code, v.province_code)))")
+
+STATEMENTS = (
+    # 1. clear flags whose ticket is settled or whose window no longer holds the day
+    ("clear", f"""
+CREATE TEMP TABLE bench_cleared AS
+SELECT f.id AS flag_id, f.ticket_id AS ticket_id
+FROM flag f
+JOIN ticket t ON t.id = f.ticket_id
+JOIN region v ON v.code = t.village_code
+JOIN election e ON e.id = f.election_id
+WHERE f.cleared_at IS NULL
+  AND (t.status NOT IN {UNRESOLVED} OR e.window_start > {LOCAL_DAY} OR e.window_end < {LOCAL_DAY})
+"""),
+    (None, "UPDATE flag SET cleared_at = :at, clear_reason = 'ticket settled or window ended' "
+           "WHERE id IN (SELECT flag_id FROM bench_cleared)"),
+    (None, "INSERT INTO ticket_event (ticket_id, kind, actor_id, at, from_value, to_value, reason) "
+           "SELECT ticket_id, 'flag_cleared', NULL, :at, NULL, NULL, 'ticket settled or window ended' "
+           "FROM bench_cleared"),
+    # 2. escalate overdue critical tickets at Koramil level inside an active window
+    ("escalate", f"""
+CREATE TEMP TABLE bench_escalate AS
+SELECT t.id AS ticket_id, t.status AS old_status
+FROM ticket t
+JOIN region v ON v.code = t.village_code
+WHERE t.severity = 'critical' AND t.level = 'koramil'
+  AND t.status IN ('new', 'triaged', 'in_progress') AND t.due_at < :at
+  AND EXISTS (SELECT 1 FROM election e
+              WHERE e.window_start <= {LOCAL_DAY} AND e.window_end >= {LOCAL_DAY} AND {IN_AREA})
+"""),
+    (None, "UPDATE ticket SET status = 'escalated', level = 'kodim', updated_at = :at, version = version + 1 "
+           "WHERE id IN (SELECT ticket_id FROM bench_escalate)"),
+    (None, "INSERT INTO ticket_event (ticket_id, kind, actor_id, at, from_value, to_value, reason) "
+           "SELECT ticket_id, 'escalated', NULL, :at, old_status, 'escalated', "
+           "'overdue critical ticket inside an election window' FROM bench_escalate"),
+    # 3. raise the flags the stage rules call for
+    ("raise", f"""
+CREATE TEMP TABLE bench_raise AS
+SELECT t.id AS ticket_id, s.election_id AS election_id, s.name AS stage
+FROM ticket t
+JOIN region v ON v.code = t.village_code
+JOIN election_stage s ON s.starts_on <= {LOCAL_DAY} AND s.ends_on >= {LOCAL_DAY}
+JOIN election e ON e.id = s.election_id
+WHERE t.status IN {UNRESOLVED}
+  AND {IN_AREA}
+  AND (s.name IN ('quiet', 'voting')
+       OR (s.name = 'lead_up' AND (t.severity_rank >= 3 OR t.reported_at < :lead_up_cutoff))
+       OR (s.name = 'campaign' AND (t.severity_rank >= 2 OR t.reported_at < :campaign_cutoff))
+       OR (s.name = 'recap' AND t.severity_rank >= 2))
+  AND NOT EXISTS (SELECT 1 FROM flag f
+                  WHERE f.ticket_id = t.id AND f.election_id = e.id AND f.cleared_at IS NULL)
+"""),
+    (None, "INSERT INTO flag (ticket_id, election_id, stage, reason, raised_at) "
+           "SELECT ticket_id, election_id, stage, 'stage rule', :at FROM bench_raise"),
+    (None, "INSERT INTO ticket_event (ticket_id, kind, actor_id, at, from_value, to_value, reason) "
+           "SELECT ticket_id, 'flag_raised', NULL, :at, NULL, stage, 'stage rule' FROM bench_raise"),
+)
+
+TEMP_TABLES = ("bench_cleared", "bench_escalate", "bench_raise")
+SILENT = f"""
+SELECT COUNT(*) FROM region v
+WHERE v.level = 4
+  AND EXISTS (SELECT 1 FROM election e
+              WHERE e.window_start <= {LOCAL_DAY} AND e.window_end >= {LOCAL_DAY} AND {IN_AREA})
+  AND NOT EXISTS (SELECT 1 FROM visit x WHERE x.village_code = v.code AND x.visited_on >= {SILENT_SINCE})
+"""
+
+
+def _params(at):
+    params = {"at": at, "lead_up_cutoff": at - timedelta(days=14), "campaign_cutoff": at - timedelta(days=7)}
+    for suffix, tz in (("wib", WIB), ("wita", WITA), ("wit", WIT)):
+        day = (at + timedelta(hours=UTC_OFFSET_HOURS[tz])).date()
+        params[f"d_{suffix}"] = day
+        params[f"s_{suffix}"] = day - timedelta(days=SILENT_AFTER_DAYS)
+    return params
+
+
+def _statement(sql, params):
+    binds = [bindparam(name, type_=DateTime(timezone=True) if name in ("at", "lead_up_cutoff", "campaign_cutoff")
+                       else Date()) for name in params if f":{name}" in sql]
+    return text(sql).bindparams(*binds)
+
+
+def run(connection, at, *, collect_raised=False):
+    """Run the hand-written sweep at ``at`` on ``connection``; returns its counts.
+
+    With ``collect_raised`` the result also holds the set of (ticket id,
+    election id) pairs it flagged, to check the sweep against.
+    """
+    params = _params(at)
+    counts = {}
+    raised = None
+    # pysqlite runs CREATE outside the transaction it opens for the first
+    # write, so a rollback can bring back a dropped temp table: start clean.
+    for table in TEMP_TABLES:
+        connection.execute(text(f"DROP TABLE IF EXISTS {table}"))
+    for name, sql in STATEMENTS:
+        used = {k: v for k, v in params.items() if f":{k}" in sql}
+        connection.execute(_statement(sql, used), used)
+        if name is not None:
+            table = f"bench_{'cleared' if name == 'clear' else name}"
+            counts[name] = connection.execute(text(f"SELECT COUNT(*) FROM {table}")).scalar()
+    if collect_raised:
+        raised = set(map(tuple, connection.execute(text("SELECT ticket_id, election_id FROM bench_raise")).all()))
+    used = {k: v for k, v in params.items() if f":{k}" in SILENT}
+    counts["silent"] = connection.execute(_statement(SILENT, used), used).scalar()
+    for table in TEMP_TABLES:
+        connection.execute(text(f"DROP TABLE {table}"))
+    return counts, raised
