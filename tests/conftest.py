@@ -223,8 +223,8 @@ def csrf_token_from():
 
 @pytest.fixture
 def shared_regions_csv():
-    """The national region list in ../shared/data; the test skips when it is absent."""
-    path = os.path.abspath(SHARED_REGIONS)
+    """The national region list (../shared/data, or WASPADA_REGIONS_CSV); skips when absent."""
+    path = os.path.abspath(os.environ.get("WASPADA_REGIONS_CSV") or SHARED_REGIONS)
     if not os.path.exists(path):
-        pytest.skip("../shared/data/wilayah_kemendagri_2025.csv is not present")
+        pytest.skip(f"the national region list is not present ({path})")
     return path
