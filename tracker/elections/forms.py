@@ -1,0 +1,23 @@
+"""The election form: kind, name, voting day, scope and the stage dates."""
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import DateField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
+
+from tracker.elections.models import ELECTION_KINDS, STAGES
+from tracker.elections.services import KIND_LABELS, NAME_MAX, SCOPE_LABELS
+
+
+class ElectionForm(FlaskForm):
+    kind = SelectField(_l("Kind"), choices=[(k, KIND_LABELS[k]) for k in ELECTION_KINDS])
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=NAME_MAX)])
+    voting_on = DateField(_l("Voting day"), validators=[DataRequired()])
+    scope_kind = SelectField(_l("Covers"), choices=list(SCOPE_LABELS.items()))
+    codes = TextAreaField(_l("Region codes (provinces/kabupaten, or the participating desa for a Pilkades)"),
+                          validators=[Optional()])
+
+
+# One start and one end date per stage; empty means the default.
+for _stage in STAGES:
+    setattr(ElectionForm, f"{_stage}_starts_on", DateField(validators=[Optional()]))
+    setattr(ElectionForm, f"{_stage}_ends_on", DateField(validators=[Optional()]))

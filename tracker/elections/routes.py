@@ -1,0 +1,143 @@
+"""Election pages: the calendar, the create form (Kodim and admin) and the detail."""
+import re
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _, lazy_gettext as _l
+from flask_login import current_user, login_required
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from tracker.auth.decorators import roles_required
+from tracker.elections import bp
+from tracker.elections.forms import ElectionForm
+from tracker.elections.models import ELECTION_KINDS, STAGES, Election, ElectionArea
+from tracker.elections.services import (
+    DEFAULT_OFFSETS, KIND_LABELS, SCOPE_LABELS, STAGE_LABELS, can_manage_elections, create_election,
+    current_stage, default_stages, election_villages, elections_for_user, get_election, user_today,
+)
+from tracker.errors import Forbidden, ValidationError
+from tracker.extensions import db
+from tracker.navigation import add_nav_item
+
+add_nav_item("elections.index", _l("Elections"), roles=("koramil", "kodim", "admin"), order=40)
+
+AREAS_SHOWN = 500
+_FORM_FIELDS = {"kind": "kind", "name": "name", "voting_on": "voting_on", "scope": "codes"}
+
+
+def _labels():
+    return {"kind_labels": KIND_LABELS, "stage_labels": STAGE_LABELS, "scope_labels": SCOPE_LABELS}
+
+
+@bp.route("/elections")
+@login_required
+def index():
+    """The elections touching the user's villages, latest voting day first."""
+    page = db.paginate(elections_for_user(current_user).options(selectinload(Election.stages)),
+                       per_page=25, error_out=False)
+    return render_template("elections/index.html", page=page, today=user_today(current_user),
+                           current_stage=current_stage, can_create=can_manage_elections(current_user),
+                           **_labels())
+
+
+def _offsets_table():
+    """Rows (kind label, lead-up, campaign, quiet, voting, recap) of the default offsets from voting day D."""
+    def day(offset):
+        return "D" if offset == 0 else f"D{offset:+d}".replace("-", "−")
+
+    rows = []
+    for kind in ELECTION_KINDS:
+        lead_up, campaign, recap = DEFAULT_OFFSETS[kind]
+        rows.append((KIND_LABELS[kind], day(lead_up), f"{day(campaign)} … {day(-4)}",
+                     f"{day(-3)} … {day(-1)}", day(0), f"{day(1)} … {day(recap)}"))
+    return rows
+
+
+def _fill_defaults(form):
+    """Put the default stage dates of the chosen kind and voting day into the form."""
+    if form.kind.data not in ELECTION_KINDS or not form.voting_on.data:
+        form.form_errors.append(_("Choose the kind and the voting day to see the default stages."))
+        return
+    for stage in default_stages(form.kind.data, form.voting_on.data):
+        for key in ("starts_on", "ends_on"):
+            field = getattr(form, f"{stage['name']}_{key}")
+            field.raw_data = []
+            field.data = stage[key]
+
+
+def _scope_from(form):
+    codes = [c for c in re.split(r"[\s,;]+", form.codes.data or "") if c]
+    if form.scope_kind.data == "national":
+        return {"national": True}
+    return {form.scope_kind.data: codes}
+
+
+def _stage_overrides(form):
+    """The stages whose dates differ from the defaults (a missing date keeps its default)."""
+    if form.kind.data not in ELECTION_KINDS or not form.voting_on.data:
+        return None
+    overrides = []
+    for stage in default_stages(form.kind.data, form.voting_on.data):
+        starts_on = getattr(form, f"{stage['name']}_starts_on").data or stage["starts_on"]
+        ends_on = getattr(form, f"{stage['name']}_ends_on").data or stage["ends_on"]
+        if (starts_on, ends_on) != (stage["starts_on"], stage["ends_on"]):
+            overrides.append({"name": stage["name"], "starts_on": starts_on, "ends_on": ends_on})
+    return overrides
+
+
+def _apply_errors(form, errors):
+    for key, messages in errors.items():
+        field = getattr(form, _FORM_FIELDS.get(key, ""), None)
+        if field is not None:
+            field.errors = list(field.errors) + messages
+        else:
+            form.form_errors.extend(messages)
+
+
+@bp.route("/elections/new", methods=["GET", "POST"])
+@roles_required("kodim", "admin")
+def new():
+    """Create an election; "Show default stages" fills the stage dates for the kind and day."""
+    form = ElectionForm()
+    status = 200
+    if request.method == "POST" and "preview" in request.form:
+        _fill_defaults(form)
+    elif form.validate_on_submit():
+        try:
+            election = create_election(
+                current_user, kind=form.kind.data, name=form.name.data, voting_on=form.voting_on.data,
+                scope=_scope_from(form), stages=_stage_overrides(form),
+            )
+        except ValidationError as error:
+            db.session.rollback()
+            _apply_errors(form, error.errors)
+            status = 422
+        except Forbidden as error:
+            db.session.rollback()
+            form.form_errors.append(str(error.args[0]))
+            status = 403
+        else:
+            db.session.commit()
+            flash(_("Election %(name)s created.", name=election.name), "success")
+            return redirect(url_for("elections.detail", election_id=election.id))
+    elif request.method == "POST":
+        status = 422
+    return render_template("elections/form.html", form=form, stages=STAGES, offsets=_offsets_table(),
+                           **_labels()), status
+
+
+@bp.route("/elections/<int:election_id>")
+@login_required
+def detail(election_id):
+    """An election: its stages (today's marked) and its area; its flags are on the warnings page."""
+    election = get_election(current_user, election_id)
+    if election is None:
+        abort(404)
+    today = user_today(current_user)
+    area_count = db.session.execute(
+        select(func.count()).where(ElectionArea.election_id == election.id)
+    ).scalar_one()
+    return render_template(
+        "elections/detail.html", election=election, today=today, stage=current_stage(election, today),
+        areas=election_villages(election, limit=AREAS_SHOWN), area_count=area_count, **_labels(),
+    )

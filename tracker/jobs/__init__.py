@@ -1,0 +1,1 @@
+"""Scheduler jobs: each run claims its (job, slot) row so it happens once."""

@@ -1,0 +1,107 @@
+"""Running one slot of a job: claim it in the database, run it once, record it.
+
+Jobs are plain functions ``job(now) -> str`` (a summary line) that only
+flush. The runner wraps them: it claims the (job, slot) row — unique, so a
+second scheduler process started by mistake finds the slot taken — and on
+PostgreSQL also takes a transaction-level advisory lock on the job, runs
+the job, and commits once. A failure is rolled back, logged with its
+traceback and recorded as a failed run; the next slot tries again.
+"""
+import logging
+import traceback
+import zlib
+from datetime import datetime, timedelta, timezone
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError, OperationalError
+
+from tracker.database import is_postgres
+from tracker.extensions import db
+from tracker.jobs.models import JobRun
+from tracker.timeutil import as_utc, utcnow
+
+log = logging.getLogger("tracker.jobs")
+
+# Slots are counted from a fixed origin so every process agrees on them.
+SLOT_ORIGIN = datetime(2000, 1, 1, tzinfo=timezone.utc)
+SUMMARY_MAX = 200
+
+
+def slot_for(moment, minutes):
+    """The slot holding ``moment`` for a job run every ``minutes``: its start, e.g. ``2026-12-01T01:15Z``."""
+    step = timedelta(minutes=minutes)
+    start = SLOT_ORIGIN + ((as_utc(moment) - SLOT_ORIGIN) // step) * step
+    return start.strftime("%Y-%m-%dT%H:%MZ")
+
+
+def _lock_key(job):
+    return zlib.crc32(f"waspada.job.{job}".encode())
+
+
+def _claim(job, slot):
+    """Insert the run row (and on PostgreSQL take the job's lock); None when taken."""
+    session = db.session
+    try:
+        if is_postgres(session):
+            locked = session.execute(select(func.pg_try_advisory_xact_lock(_lock_key(job)))).scalar()
+            if not locked:
+                session.rollback()
+                log.info("job %s slot %s: another process is running this job", job, slot)
+                return None
+        run = JobRun(job=job, slot=slot, status="running", started_at=utcnow(), summary="")
+        session.add(run)
+        session.flush()
+        return run
+    except IntegrityError:
+        session.rollback()
+        log.info("job %s slot %s: already claimed", job, slot)
+    except OperationalError:
+        # SQLite: another process held the write lock past the busy timeout.
+        session.rollback()
+        log.warning("job %s slot %s: database busy, leaving the slot to the other process", job, slot)
+    return None
+
+
+def _record_failure(job, slot, error):
+    """Write the failed run in its own transaction (the job's work was rolled back)."""
+    session = db.session
+    try:
+        session.add(JobRun(job=job, slot=slot, status="failed", started_at=utcnow(),
+                           finished_at=utcnow(), summary="", error=error))
+        session.commit()
+    except (IntegrityError, OperationalError):
+        # Another process claimed the slot after our rollback; its run stands.
+        session.rollback()
+
+
+def run_job(job, function, now, slot):
+    """Run one slot of a job exactly once across processes.
+
+    Returns "done", "failed" or "skipped" (the slot was claimed elsewhere).
+    The job's writes and the run row commit together.
+    """
+    run = _claim(job, slot)
+    if run is None:
+        return "skipped"
+    try:
+        summary = function(now)
+        run.status = "done"
+        run.summary = str(summary or "")[:SUMMARY_MAX]
+        run.finished_at = utcnow()
+        db.session.commit()
+    except Exception:  # a job may fail in any way; the scheduler must keep running
+        error = traceback.format_exc()
+        db.session.rollback()
+        log.exception("job %s slot %s failed; it runs again at the next slot", job, slot)
+        _record_failure(job, slot, error)
+        return "failed"
+    log.info("job %s slot %s: %s", job, slot, run.summary)
+    return "done"
+
+
+def recent_runs(limit=50, job=None):
+    """The latest job runs, newest first."""
+    stmt = select(JobRun).order_by(JobRun.started_at.desc(), JobRun.id.desc()).limit(limit)
+    if job:
+        stmt = stmt.where(JobRun.job == job)
+    return db.session.execute(stmt).scalars().all()

@@ -1,0 +1,105 @@
+"""The scheduler process: APScheduler 3 runs every periodic job, in ONE process.
+
+Started only by ``flask --app tracker scheduler`` (production runs it once
+beside gunicorn; ``make run`` starts it beside the development server),
+never by ``create_app``. Each tick runs ``tracker.jobs.runner.run_job``,
+which claims the (job, slot) row in the database, so a second scheduler
+started by mistake runs nothing twice.
+"""
+import importlib
+import logging
+import signal
+from dataclasses import dataclass
+
+import click
+from apscheduler.schedulers.blocking import BlockingScheduler
+from apscheduler.triggers.interval import IntervalTrigger
+from flask import current_app
+
+from tracker.jobs.runner import SLOT_ORIGIN, run_job, slot_for
+from tracker.timeutil import utcnow
+
+log = logging.getLogger("tracker.scheduler")
+
+
+@dataclass(frozen=True)
+class JobSpec:
+    """A periodic job: its name, the ``module:function`` it runs and its period."""
+
+    name: str
+    target: str
+    minutes: int
+
+
+def job_specs(app):
+    """The jobs this deployment runs (the sweep period comes from SWEEP_INTERVAL_MINUTES)."""
+    return (
+        JobSpec("sweep", "tracker.warnings.jobs:sweep_job", app.config["SWEEP_INTERVAL_MINUTES"]),
+        JobSpec("digests", "tracker.digests.jobs:run_digests", 15),
+        JobSpec("outbox", "tracker.digests.jobs:relay_outbox", 1),
+    )
+
+
+def resolve(target):
+    """The function a ``module:function`` target names (imported when a slot runs)."""
+    module_name, _sep, function_name = target.partition(":")
+    return getattr(importlib.import_module(module_name), function_name)
+
+
+def run_scheduled(app, spec):
+    """One tick of a job: a fresh app context, the slot of the current time, one claimed run."""
+    with app.app_context():
+        now = utcnow()
+        # Imported per run, so a job whose module fails to import is recorded
+        # as a failed run instead of stopping the other jobs.
+        return run_job(spec.name, lambda moment: resolve(spec.target)(moment), now, slot_for(now, spec.minutes))
+
+
+def build_scheduler(app, scheduler_class=BlockingScheduler):
+    """A scheduler with every job added, not started.
+
+    Fire times are aligned on the slot origin so all processes agree on the
+    slots; ``coalesce`` folds ticks missed while the process was stalled into
+    one run, ``misfire_grace_time`` (one period) still runs a late tick, and
+    every job runs once at start-up so a slot missed during downtime is
+    caught up once (the claim makes that run a no-op if it already happened).
+    """
+    scheduler = scheduler_class(timezone="UTC", job_defaults={"coalesce": True, "max_instances": 1})
+    now = utcnow()
+    for spec in job_specs(app):
+        scheduler.add_job(
+            run_scheduled, IntervalTrigger(minutes=spec.minutes, start_date=SLOT_ORIGIN, timezone="UTC"),
+            args=(app, spec), id=spec.name, name=spec.name, misfire_grace_time=spec.minutes * 60,
+            next_run_time=now,
+        )
+    return scheduler
+
+
+def _stop_on_sigterm(signum, frame):
+    raise SystemExit(0)
+
+
+@click.command("scheduler")
+def scheduler_command():
+    """Run the scheduler in the foreground: sweep, digests, outbox relay (one per deployment)."""
+    app = current_app._get_current_object()
+    if not app.config.get("WASPADA_SCHEDULER", True):
+        click.echo("WASPADA_SCHEDULER is off; the scheduler does not start.")
+        return
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    for spec in job_specs(app):
+        try:
+            resolve(spec.target)
+        except (ImportError, AttributeError):
+            log.exception("job %s: %s cannot be imported; its runs will fail until it can", spec.name, spec.target)
+    scheduler = build_scheduler(app)
+    signal.signal(signal.SIGTERM, _stop_on_sigterm)
+    log.info("scheduler started: %s", ", ".join(f"{s.name} every {s.minutes} min" for s in job_specs(app)))
+    try:
+        scheduler.start()
+    except (KeyboardInterrupt, SystemExit):
+        pass
+    finally:
+        if scheduler.running:
+            scheduler.shutdown(wait=True)
+        log.info("scheduler stopped")

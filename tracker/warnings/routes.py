@@ -1,0 +1,42 @@
+"""Early-warning pages: hotspots and active flags, silent villages."""
+from flask import render_template, request
+from flask_babel import lazy_gettext as _l
+from flask_login import login_required, current_user
+
+from tracker.elections.services import STAGE_LABELS
+from tracker.navigation import add_nav_item
+from tracker.regions.codes import CodeError, normalize
+from tracker.extensions import db
+from tracker.warnings import bp
+from tracker.warnings.services import flags_for_user, hotspots, reason_text, silent_villages
+
+add_nav_item("warnings.index", _l("Early warning"), order=30)
+
+HOTSPOTS_SHOWN = 20
+SILENT_SHOWN = 500
+
+
+@bp.route("/warnings")
+@login_required
+def index():
+    """Hotspots and the active flags in the user's area (optionally one village)."""
+    village_code = request.args.get("village_code", "").strip()
+    try:
+        village_code = normalize(village_code) if village_code else ""
+    except CodeError:
+        village_code = ""
+    flags = db.paginate(flags_for_user(current_user, active=True, village_code=village_code or None),
+                        per_page=25, error_out=False)
+    return render_template(
+        "warnings/index.html", hotspots=hotspots(current_user, limit=HOTSPOTS_SHOWN), flags=flags,
+        village_code=village_code, stage_labels=STAGE_LABELS, reason_text=reason_text,
+    )
+
+
+@bp.route("/warnings/silent")
+@login_required
+def silent():
+    """Villages inside an active election window that no one has visited lately."""
+    rows = silent_villages(current_user, limit=SILENT_SHOWN + 1)
+    return render_template("warnings/silent.html", villages=rows[:SILENT_SHOWN],
+                           more=len(rows) > SILENT_SHOWN, shown=SILENT_SHOWN)

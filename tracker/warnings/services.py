@@ -1,0 +1,431 @@
+"""Early warning: the sweep, flags, hotspots and silent villages.
+
+Everything here is set-based SQL with a fixed number of statements, so the
+cost never grows with a Python loop over tickets or villages. Every read
+for a user goes through ``tracker.scope``.
+"""
+import re
+import zlib
+from dataclasses import dataclass
+from datetime import timedelta
+
+from flask import current_app
+from flask_babel import force_locale, gettext as _, lazy_gettext as _l
+from sqlalchemy import (
+    DateTime, Float, String, and_, case, cast, exists, func, insert, literal, not_, or_, select, update,
+)
+from sqlalchemy.orm import aliased, contains_eager
+
+from tracker import scope
+from tracker.database import is_postgres
+from tracker.elections.models import Election, ElectionStage
+from tracker.elections.services import (
+    STAGE_LABELS, active_condition, covers_condition, local_day_expr, stage_on_condition, window_prefilter,
+)
+from tracker.extensions import db
+from tracker.regions.models import Region
+from tracker.tickets.labels import SEVERITY_LABELS
+from tracker.tickets.models import SEVERITY_RANK, UNRESOLVED, Ticket, TicketEvent
+from tracker.timeutil import as_utc, local_date, utcnow
+from tracker.visits.models import Visit
+from tracker.warnings.models import Flag
+
+
+@dataclass(frozen=True)
+class StageRule:
+    """Flag a ticket at ``min_severity`` or above, or open longer than ``open_days``."""
+
+    min_severity: str
+    open_days: int | None = None
+
+
+# The closer to voting day, the lower the bar. "low" flags every unresolved ticket.
+STAGE_RULES = {
+    "lead_up": StageRule("high", 14),
+    "campaign": StageRule("medium", 7),
+    "quiet": StageRule("low"),
+    "voting": StageRule("low"),
+    "recap": StageRule("medium"),
+}
+# Risk score: severity weight x age factor x stage multiplier (see README).
+SEVERITY_WEIGHTS = {"low": 1, "medium": 2, "high": 4, "critical": 8}
+AGE_CAP_DAYS = 30
+STAGE_MULTIPLIERS = {"lead_up": 1.0, "campaign": 1.5, "quiet": 2.0, "voting": 2.0, "recap": 1.5}
+
+REASON_CODES = ("severity", "age", "every")
+CLEAR_LABELS = {
+    "resolved": _l("ticket resolved"),
+    "closed": _l("ticket closed"),
+    "rejected": _l("ticket rejected"),
+    "outside_window": _l("outside the election window"),
+}
+# Escalation leaves these statuses for "escalated"; an escalated ticket is at the Kodim already.
+ESCALATABLE = ("new", "triaged", "in_progress")
+# pg_advisory_xact_lock key serialising sweeps on PostgreSQL.
+SWEEP_LOCK_KEY = zlib.crc32(b"waspada.sweep")
+
+
+@dataclass(frozen=True)
+class SweepResult:
+    """What one pass changed, and how many villages are silent."""
+
+    raised: int
+    cleared: int
+    escalated: int
+    silent: int
+
+    def __str__(self):
+        return f"raised {self.raised}, cleared {self.cleared}, escalated {self.escalated}, silent {self.silent}"
+
+
+def reason_text(stage, reason):
+    """A flag's reason in the current language, e.g. "severity high or higher"."""
+    rule = STAGE_RULES[stage]
+    if reason == "every":
+        return _("every unresolved ticket")
+    if reason == "age":
+        return _("open more than %(days)d days", days=rule.open_days)
+    return _("severity %(severity)s or higher", severity=SEVERITY_LABELS[rule.min_severity])
+
+
+def clear_text(code):
+    """Why a flag was cleared, in the current language."""
+    label = CLEAR_LABELS.get(code)
+    return str(label) if label is not None else (code or "")
+
+
+# --- SQL helpers ------------------------------------------------------------------
+
+def flagged_condition(ticket_model=Ticket):
+    """SQL: the ticket (model or alias) carries an active flag (EXISTS on the partial unique index)."""
+    return exists().where(Flag.ticket_id == ticket_model.id, Flag.cleared_at.is_(None))
+
+
+def _sql_format(message, **parts):
+    """A translated ``%(name)s`` message as a SQL string concatenation of ``parts``."""
+    pieces = re.split(r"%\((\w+)\)s", message)
+    expr = literal(pieces[0], String)
+    for index in range(1, len(pieces), 2):
+        expr = expr + func.coalesce(parts[pieces[index]], "") + literal(pieces[index + 1], String)
+    return expr
+
+
+def _stage_label_expr(stage_column):
+    """SQL: the stage's label in the current language."""
+    return case(
+        *[(stage_column == name, literal(str(label), String)) for name, label in STAGE_LABELS.items()],
+        else_=stage_column,
+    )
+
+
+def _rule_parts(stage_column, ticket, at):
+    """(condition "the stage's rule holds", SQL reason code) for a ticket inside a stage."""
+    holds, reasons = [], []
+    for name, rule in STAGE_RULES.items():
+        by_severity = ticket.severity_rank >= SEVERITY_RANK[rule.min_severity]
+        condition = by_severity
+        if rule.open_days is not None:
+            condition = or_(by_severity, ticket.reported_at < at - timedelta(days=rule.open_days))
+        holds.append(and_(stage_column == name, condition))
+        reasons.append((and_(stage_column == name, by_severity),
+                        "every" if rule.min_severity == "low" else "severity"))
+    return or_(*holds), case(*reasons, else_="age")
+
+
+def _reason_text_expr(stage_column, reason_column):
+    """SQL: the reason sentence for (stage, reason code), in the current language."""
+    whens = [
+        (and_(stage_column == stage, reason_column == code), literal(reason_text(stage, code), String))
+        for stage, rule in STAGE_RULES.items() for code in REASON_CODES
+        if code != "age" or rule.open_days is not None
+    ]
+    return case(*whens, else_=reason_column)
+
+
+def _age_days(column, at):
+    """SQL: days from ``column`` to ``at`` as a float (dialect-specific arithmetic)."""
+    moment = literal(at, DateTime(timezone=True))
+    if is_postgres(db.session):
+        return cast(func.extract("epoch", moment - column), Float) / 86400.0
+    return func.julianday(moment) - func.julianday(column)
+
+
+def _at(at):
+    return as_utc(at) if at is not None else utcnow()
+
+
+# --- the sweep --------------------------------------------------------------------
+
+def sweep(at=None):
+    """One early-warning pass as of ``at``: raise, clear, escalate, count silent villages.
+
+    A constant number of SQL statements whatever the number of tickets:
+    flags are raised on unresolved tickets in villages inside a stage whose
+    rule holds, cleared when the ticket is no longer unresolved or the
+    window does not hold the moment, overdue critical Koramil tickets inside
+    a stage are escalated to the Kodim, and every change is written to the
+    ticket's timeline (actor NULL: the system). Running it again at the same
+    moment changes nothing; sweeps are serialised (advisory lock on
+    PostgreSQL, the write lock on SQLite) so concurrent passes cannot
+    double a flag. Flushes; the caller commits.
+    """
+    at = _at(at)
+    session = db.session
+    session.flush()
+    if is_postgres(session):
+        session.execute(select(func.pg_advisory_xact_lock(SWEEP_LOCK_KEY)))
+    # Timeline lines are written once, in the deployment's language.
+    with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
+        cleared = _clear_flags(session, at)
+        raised = _raise_flags(session, at)
+        escalated = _escalate(session, at)
+    silent = session.execute(
+        select(func.count()).select_from(Region).where(*_silent_conditions(Region, at))
+    ).scalar_one()
+    # Rows changed behind the ORM's back: reload anything already loaded.
+    session.expire_all()
+    return SweepResult(raised=raised, cleared=cleared, escalated=escalated, silent=silent)
+
+
+def _event_insert(select_stmt):
+    """INSERT INTO ticket_event (ticket_id, kind, at, from_value, to_value, reason) SELECT ..."""
+    columns = TicketEvent.__table__.c
+    return insert(TicketEvent.__table__).from_select(
+        [columns.ticket_id, columns.kind, columns.at, columns.from_value, columns.to_value, columns.reason],
+        select_stmt,
+    )
+
+
+def _clear_flags(session, at):
+    """Clear active flags whose ticket is settled or whose window does not hold ``at``."""
+    f, t, v, e = aliased(Flag), aliased(Ticket), aliased(Region), aliased(Election)
+    today = local_day_expr(v.timezone, at)
+    settled = t.status.notin_(UNRESOLVED)
+    outside = not_(and_(e.window_start <= today, e.window_end >= today))
+    code = case((settled, t.status), else_="outside_window")
+    reason = _sql_format(
+        _("%(election)s: %(reason)s"), election=e.name,
+        reason=case(*[(code == key, literal(str(label), String)) for key, label in CLEAR_LABELS.items()],
+                    else_=code),
+    )
+    due = (
+        select(t.id, literal("flag_cleared"), literal(at, DateTime(timezone=True)), f.stage,
+               literal(None, String), reason)
+        .select_from(f).join(t, t.id == f.ticket_id).join(v, v.code == t.village_code)
+        .join(e, e.id == f.election_id)
+        .where(f.cleared_at.is_(None), or_(settled, outside))
+    )
+    session.execute(_event_insert(due))
+    flags = Flag.__table__.c
+    status = select(Ticket.status).where(Ticket.id == flags.ticket_id).scalar_subquery()
+    result = session.execute(
+        update(Flag.__table__)
+        .where(flags.cleared_at.is_(None), flags.id.in_(due.with_only_columns(f.id)))
+        .values(cleared_at=at, clear_reason=case((status.in_(UNRESOLVED), "outside_window"), else_=status))
+    )
+    return result.rowcount
+
+
+def _raise_flags(session, at):
+    """Raise a flag per (unresolved ticket, election) whose stage rule holds and has none."""
+    t, v, e, s, f = (aliased(Ticket), aliased(Region), aliased(Election), aliased(ElectionStage),
+                     aliased(Flag))
+    holds, reason = _rule_parts(s.name, t, at)
+    moment = literal(at, DateTime(timezone=True))
+
+    def candidates(*columns):
+        return (
+            select(*columns)
+            .select_from(t).join(v, v.code == t.village_code)
+            .join(e, and_(window_prefilter(e, at), covers_condition(e, v)))
+            .join(s, and_(s.election_id == e.id, stage_on_condition(s, v, at)))
+            .where(
+                t.status.in_(UNRESOLVED), t.reported_at <= at, holds,
+                ~exists().where(f.ticket_id == t.id, f.election_id == e.id, f.cleared_at.is_(None)),
+            )
+        )
+
+    text = _sql_format(_("%(election)s, %(stage)s: %(reason)s"), election=e.name,
+                       stage=_stage_label_expr(s.name), reason=_reason_text_expr(s.name, reason))
+    session.execute(_event_insert(candidates(
+        t.id, literal("flag_raised"), moment, literal(None, String), s.name, text)))
+    columns = Flag.__table__.c
+    result = session.execute(insert(Flag.__table__).from_select(
+        [columns.ticket_id, columns.election_id, columns.stage, columns.reason, columns.raised_at],
+        candidates(t.id, e.id, s.name, reason, moment),
+    ).execution_options(preserve_rowcount=True))  # psycopg drops an INSERT's rowcount otherwise
+    return result.rowcount
+
+
+def _escalate(session, at):
+    """Escalate overdue critical tickets still at Koramil level inside a stage (actor: system)."""
+    t, v = aliased(Ticket), aliased(Region)
+    e, s = aliased(Election), aliased(ElectionStage)
+    stage_here = (
+        select(e.id).join(s, s.election_id == e.id)
+        .where(window_prefilter(e, at), covers_condition(e, v), stage_on_condition(s, v, at))
+    )
+    # The election nearest to voting names the reason.
+    why = (
+        stage_here.with_only_columns(_sql_format(
+            _("Critical ticket overdue during %(election)s, %(stage)s: escalated to the Kodim automatically"),
+            election=e.name, stage=_stage_label_expr(s.name)))
+        .order_by(e.voting_on, e.id).limit(1).scalar_subquery()
+    )
+    due = (
+        select(t.id).select_from(t).join(v, v.code == t.village_code)
+        .where(t.severity == "critical", t.level == "koramil", t.status.in_(ESCALATABLE),
+               t.due_at < at, stage_here.exists())
+    )
+    session.execute(_event_insert(due.with_only_columns(
+        t.id, literal("escalated"), literal(at, DateTime(timezone=True)), t.status,
+        literal("escalated", String), why)))
+    tickets = Ticket.__table__.c
+    result = session.execute(
+        update(Ticket.__table__).where(tickets.id.in_(due))
+        .values(status="escalated", level="kodim", version=tickets.version + 1, updated_at=at)
+    )
+    return result.rowcount
+
+
+# --- silent villages --------------------------------------------------------------
+
+def _silent_conditions(village, at):
+    """SQL conditions: a village inside an active window with no visit in the last N days."""
+    days = current_app.config["SILENT_AFTER_DAYS"]
+    today = local_day_expr(village.timezone, at)
+    since = local_day_expr(village.timezone, at, -(days - 1))
+    e = aliased(Election)
+    return (
+        village.level == 4,
+        select(e.id).where(active_condition(e, village, at)).exists(),
+        ~select(Visit.id).where(Visit.village_code == village.code, Visit.visited_on >= since,
+                                Visit.visited_on <= today).exists(),
+    )
+
+
+def silent_villages(user, at=None, limit=None):
+    """Villages in the user's area inside an active window with no recent visit.
+
+    Dicts with village_code, village_name, district_name, last_visit_on
+    (None if never visited), days_silent (None if never) and election_name
+    (the active election nearest to voting). Never-visited and longest-silent
+    first; one query.
+    """
+    at = _at(at)
+    v, d, e = aliased(Region), aliased(Region), aliased(Election)
+    today = local_day_expr(v.timezone, at)
+    last_visit = (
+        select(func.max(Visit.visited_on))
+        .where(Visit.village_code == v.code, Visit.visited_on <= today).scalar_subquery()
+    )
+    election_name = (
+        select(e.name).where(active_condition(e, v, at))
+        .order_by(case((e.voting_on >= today, 0), else_=1), e.voting_on, e.id)
+        .limit(1).scalar_subquery()
+    )
+    last_visit = last_visit.label("last_visit_on")
+    stmt = (
+        select(v.code, v.name, v.timezone, d.name, last_visit, election_name.label("election_name"))
+        .outerjoin(d, d.code == v.district_code)
+        .where(*_silent_conditions(v, at), v.code.in_(scope.village_codes(user)))
+        .order_by(last_visit.asc().nulls_first(), v.code)
+    )
+    if limit:
+        stmt = stmt.limit(limit)
+    rows = db.session.execute(stmt).all()
+    return [
+        {
+            "village_code": code, "village_name": name, "district_name": district,
+            "last_visit_on": last, "days_silent": (local_date(at, tz) - last).days if last else None,
+            "election_name": election,
+        }
+        for code, name, tz, district, last, election in rows
+    ]
+
+
+# --- risk and hotspots ------------------------------------------------------------
+
+def stage_multiplier_expr(village, at):
+    """SQL: the highest stage multiplier among the elections active in the village (1 outside)."""
+    e, s = aliased(Election), aliased(ElectionStage)
+    weight = case(*[(s.name == name, literal(value, Float)) for name, value in STAGE_MULTIPLIERS.items()],
+                  else_=literal(1.0, Float))
+    best = (
+        select(func.max(weight)).select_from(e).join(s, s.election_id == e.id)
+        .where(window_prefilter(e, at), covers_condition(e, village), stage_on_condition(s, village, at))
+        .scalar_subquery()
+    )
+    return func.coalesce(best, literal(1.0, Float))
+
+
+def ticket_risk_expr(ticket, at):
+    """SQL: one ticket's risk: severity weight x (1 + age in days / 30, capped at 2)."""
+    weight = case(*[(ticket.severity == name, literal(value, Float)) for name, value in SEVERITY_WEIGHTS.items()],
+                  else_=literal(1.0, Float))
+    age = _age_days(ticket.reported_at, at)
+    capped = case((age >= AGE_CAP_DAYS, literal(float(AGE_CAP_DAYS), Float)), (age < 0, literal(0.0, Float)),
+                  else_=age)
+    return weight * (1.0 + capped / float(AGE_CAP_DAYS))
+
+
+def hotspots(user, limit=10, at=None):
+    """The riskiest villages in the user's area, highest score first (one query).
+
+    Dicts with village_code, village_name, district_name, score (rounded to
+    two decimals), open_tickets and flagged_tickets; only villages with
+    unresolved tickets the user may see.
+    """
+    at = _at(at)
+    per_village = (
+        select(
+            Ticket.village_code.label("code"),
+            func.sum(ticket_risk_expr(Ticket, at)).label("base"),
+            func.count().label("open_tickets"),
+            func.sum(case((flagged_condition(Ticket), 1), else_=0)).label("flagged_tickets"),
+        )
+        .where(Ticket.status.in_(UNRESOLVED), Ticket.reported_at <= at, scope.ticket_condition(user, Ticket))
+        .group_by(Ticket.village_code)
+        .subquery()
+    )
+    v, d = aliased(Region), aliased(Region)
+    score = (per_village.c.base * stage_multiplier_expr(v, at)).label("score")
+    rows = db.session.execute(
+        select(v.code, v.name, d.name, score, per_village.c.open_tickets, per_village.c.flagged_tickets)
+        .select_from(per_village).join(v, v.code == per_village.c.code)
+        .outerjoin(d, d.code == v.district_code)
+        .order_by(score.desc(), v.code)
+        .limit(limit)
+    ).all()
+    return [
+        {"village_code": code, "village_name": name, "district_name": district,
+         "score": round(float(value or 0), 2), "open_tickets": int(open_count),
+         "flagged_tickets": int(flagged or 0)}
+        for code, name, district, value, open_count, flagged in rows
+    ]
+
+
+# --- flags ------------------------------------------------------------------------
+
+def flags_for_user(user, active=None, village_code=None):
+    """A select of flags on tickets the user may see, newest first, tickets loaded."""
+    stmt = (
+        select(Flag).join(Flag.ticket).options(contains_eager(Flag.ticket))
+        .where(scope.ticket_condition(user, Ticket))
+    )
+    if active is True:
+        stmt = stmt.where(Flag.cleared_at.is_(None))
+    elif active is False:
+        stmt = stmt.where(Flag.cleared_at.is_not(None))
+    if village_code:
+        stmt = stmt.where(Ticket.village_code == village_code)
+    return stmt.order_by(Flag.raised_at.desc(), Flag.id.desc())
+
+
+def ticket_flags(ticket):
+    """Every flag of a ticket with its election, active first then newest (one query)."""
+    return db.session.execute(
+        select(Flag).join(Flag.election).options(contains_eager(Flag.election))
+        .where(Flag.ticket_id == ticket.id)
+        .order_by(Flag.cleared_at.is_not(None), Flag.raised_at.desc(), Flag.id.desc())
+    ).scalars().all()
