@@ -4,6 +4,7 @@ The schema is created once per session (create_all: tests only) on
 ``TEST_DATABASE_URL`` or a temporary SQLite file; every test starts from
 empty tables.
 """
+import glob
 import os
 import re
 
@@ -16,7 +17,31 @@ from tracker import create_app
 from tracker.extensions import db as _db
 
 DEMO_PASSWORD = "waspada-demo"
-SHARED_REGIONS = os.path.join(os.path.dirname(__file__), "..", "..", "shared", "data", "wilayah_kemendagri_2025.csv")
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+SHARED_REGIONS = os.path.join(ROOT, "..", "shared", "data", "wilayah_kemendagri_2025.csv")
+
+
+def _compile_catalogue(po_path):
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    mo_path = po_path[:-3] + ".mo"
+    if os.path.exists(mo_path) and os.path.getmtime(mo_path) >= os.path.getmtime(po_path):
+        return
+    with open(po_path, "rb") as handle:
+        catalog = read_po(handle)
+    partial = f"{mo_path}.{os.getpid()}"
+    with open(partial, "wb") as handle:
+        write_mo(handle, catalog, use_fuzzy=True)  # as `pybabel compile -f` in the Makefile
+    os.replace(partial, mo_path)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _compiled_catalogues():
+    """Compile stale translation catalogues, so a bare ``pytest`` sees the current ones."""
+    for pattern in ("tracker/translations/*/LC_MESSAGES/*.po", "tracker/*/translations/*/LC_MESSAGES/*.po"):
+        for po_path in glob.glob(os.path.join(ROOT, pattern)):
+            _compile_catalogue(po_path)
 
 
 @pytest.fixture(scope="session")
