@@ -19,6 +19,7 @@ SEVERITY_COLOURS = {"low": "#2e7d32", "medium": "#b26a00", "high": "#c0392b", "c
 OPEN_COLOUR = "#1f5fa0"
 FLAGGED_COLOUR = "#d35400"
 WIDTH = 420
+LABEL_LENGTH = 20
 
 
 def _style(colours):
@@ -30,12 +31,20 @@ def _style(colours):
     )
 
 
-def _chart(kind, colours, height, **options):
+def _chart(kind, colours, height, top, **options):
+    # A range of at least 0..4 keeps the axis on whole numbers when counts are small.
     return kind(
         style=_style(colours), width=WIDTH, height=height, js=[], disable_xml_declaration=True,
         legend_at_bottom=True, legend_at_bottom_columns=2, margin=8, spacing=8,
-        truncate_label=-1, truncate_legend=-1, no_data_text=_("No tickets"), **options,
+        truncate_label=-1, truncate_legend=-1, range=(0, max(top, 4)), min_scale=2, max_scale=6,
+        **options,
     )
+
+
+def _short(label, length=LABEL_LENGTH):
+    """A label cut to fit beside a bar on a phone; the data table has it whole."""
+    label = str(label)
+    return label if len(label) <= length else label[:length - 1].rstrip() + "…"
 
 
 def render(chart, chart_id, title, description):
@@ -68,17 +77,19 @@ def flow_chart(flow, kind):
     """Stacked bars of new (``kind="new"``) or resolved tickets per week, by severity.
 
     Both charts of a pair share one vertical scale so they compare at a glance.
+    None when there is nothing to draw (the page says so in words).
     """
     weeks = flow["weeks"]
     totals = {k: [sum(flow[k][s][i] for s in SEVERITIES) for i in range(len(weeks))] for k in ("new", "resolved")}
-    top = max(max(totals["new"]), max(totals["resolved"]), 1)
-    chart = _chart(pygal.StackedBar, SEVERITY_COLOURS.values(), 300, range=(0, top),
-                   x_label_rotation=-45, show_minor_x_labels=False, x_labels_major_every=2,
-                   min_scale=2, max_scale=6, show_legend=True)
+    total = sum(totals[kind])
+    if not total:
+        return None
+    top = max(max(totals["new"]), max(totals["resolved"]))
+    chart = _chart(pygal.StackedBar, SEVERITY_COLOURS.values(), 300, top,
+                   x_label_rotation=-45, show_minor_x_labels=False, x_labels_major_every=2)
     chart.x_labels = week_labels(weeks)
     for severity in SEVERITIES:
         chart.add(str(SEVERITY_LABELS[severity]), [n or None for n in flow[kind][severity]])
-    total = sum(totals[kind])
     if kind == "new":
         title = _("New tickets per week")
         description = ngettext("%(num)d new ticket in the last %(weeks)d weeks, from %(start)s.",
@@ -93,31 +104,37 @@ def flow_chart(flow, kind):
 
 
 def category_chart(rows):
-    """Horizontal stacked bars of open tickets per category, by severity, largest first."""
-    height = 90 + 34 * max(len(rows), 1)
-    chart = _chart(pygal.HorizontalStackedBar, SEVERITY_COLOURS.values(), height, min_scale=2, max_scale=6)
+    """Horizontal stacked bars of open tickets per category, by severity, largest first.
+
+    Long category names are shortened on the chart; the data table has them whole.
+    None when no ticket is open.
+    """
+    if not rows:
+        return None
+    height = 90 + 34 * len(rows)
+    chart = _chart(pygal.HorizontalStackedBar, SEVERITY_COLOURS.values(), height, rows[0][2])
     # pygal draws horizontal bars bottom-up; reverse so the largest is on top.
     ordered = list(reversed(rows))
-    chart.x_labels = [str(CATEGORY_LABELS[category]) for category, _counts, _total in ordered]
+    chart.x_labels = [_short(CATEGORY_LABELS[category]) for category, _counts, _total in ordered]
     for severity in SEVERITIES:
         chart.add(str(SEVERITY_LABELS[severity]), [counts[severity] or None for _c, counts, _t in ordered])
-    total = sum(row[2] for row in rows)
-    if rows:
-        description = ngettext(
-            "%(num)d open ticket; most in: %(top)s (%(top_n)d).",
-            "%(num)d open tickets; most in: %(top)s (%(top_n)d).",
-            total, top=str(CATEGORY_LABELS[rows[0][0]]), top_n=rows[0][2])
-    else:
-        description = _("No open tickets.")
+    description = ngettext(
+        "%(num)d open ticket; most in: %(top)s (%(top_n)d).",
+        "%(num)d open tickets; most in: %(top)s (%(top_n)d).",
+        sum(row[2] for row in rows), top=str(CATEGORY_LABELS[rows[0][0]]), top_n=rows[0][2])
     return render(chart, "chart-category", _("Open tickets by category"), description)
 
 
 def area_chart(rows, level):
-    """Horizontal bars of open and flagged tickets per kecamatan or village, most open on top."""
+    """Horizontal bars of open and flagged tickets per kecamatan or village, most open on top.
+
+    Areas without tickets stay on the chart as zero: a quiet area is news too.
+    """
     height = 90 + 40 * max(len(rows), 1)
-    chart = _chart(pygal.HorizontalBar, (OPEN_COLOUR, FLAGGED_COLOUR), height, min_scale=2, max_scale=6)
+    top = max([row["open"] for row in rows] or [0])
+    chart = _chart(pygal.HorizontalBar, (OPEN_COLOUR, FLAGGED_COLOUR), height, top)
     ordered = list(reversed(rows))
-    chart.x_labels = [row["name"] for row in ordered]
+    chart.x_labels = [_short(row["name"]) for row in ordered]
     chart.add(_("open"), [row["open"] for row in ordered])
     chart.add(_("flagged"), [row["flagged"] for row in ordered])
     if level == "district":

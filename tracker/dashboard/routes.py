@@ -4,21 +4,17 @@ from flask_login import current_user, login_required
 
 from tracker.dashboard import bp, charts, services
 from tracker.elections.services import STAGE_LABELS
-from tracker.tickets.labels import CATEGORY_LABELS, SEVERITY_LABELS, STATUS_LABELS
 from tracker.tickets.models import SEVERITIES
 from tracker.timeutil import utcnow
 
 
 @bp.context_processor
 def _labels():
-    """Label lookups for the dashboard templates (unknown codes show as they are)."""
-    return {
-        "severities": SEVERITIES,
-        "severity_label": lambda code: SEVERITY_LABELS.get(code, code),
-        "category_label": lambda code: CATEGORY_LABELS.get(code, code),
-        "status_label": lambda code: STATUS_LABELS.get(code, code),
-        "stage_label": lambda code: STAGE_LABELS.get(code, code),
-    }
+    """Stage labels and the severity order for the dashboard templates.
+
+    Ticket label maps come from the tickets blueprint's context processor.
+    """
+    return {"severities": SEVERITIES, "STAGE_LABELS": STAGE_LABELS}
 
 
 @bp.route("/")
