@@ -102,3 +102,73 @@ def queue(app):
         db.session.commit()
 
     return make
+
+
+@pytest.fixture
+def world(regions, make_unit, make_user):
+    """Kodim 0727 with two Koramil, their commanders (digests on) and Babinsa.
+
+    Kebakkramat (33.13.14): Kemiri 2005, Waru 2007. Jaten (33.13.11): 2003.
+    """
+    kodim = make_unit("kodim", "Kodim 0727/Karanganyar", regions=["33.13"], number="0727")
+    kebak = make_unit("koramil", "Koramil 03/Kebakkramat", regions=["33.13.14"], parent=kodim, number="03")
+    jaten = make_unit("koramil", "Koramil 01/Jaten", regions=["33.13.11"], parent=kodim, number="01")
+    users = {
+        "dandim": make_user("kodim", kodim, username="dandim", email="dandim@waspada.example", digest=True),
+        "danramil": make_user("koramil", kebak, username="danramil", email="danramil@waspada.example",
+                              digest=True),
+        "danramil_jaten": make_user("koramil", jaten, username="danramil_jaten",
+                                    email="jaten@waspada.example", digest=True),
+        "kemiri": make_user("babinsa", kebak, villages=["33.13.14.2005"], username="kemiri"),
+        "waru": make_user("babinsa", kebak, villages=["33.13.14.2007"], username="waru"),
+        "jaten": make_user("babinsa", jaten, villages=["33.13.11.2003"], username="jaten"),
+    }
+    return users
+
+
+@pytest.fixture
+def make_ticket(app):
+    """Factory: make_ticket(actor, village, at=..., severity=..., sensitive=...) through the ticket service."""
+    import time_machine
+
+    from tracker.tickets.services import create_ticket
+
+    counter = {"n": 0}
+
+    def make(actor, village, at, severity="medium", category="social_conflict", title=None, sensitive=False):
+        counter["n"] += 1
+        with time_machine.travel(at, tick=False):
+            ticket = create_ticket(actor, village_code=village, category=category, severity=severity,
+                                   title=title or f"Problem number {counter['n']}", sensitive=sensitive)
+            db.session.commit()
+        return ticket
+
+    return make
+
+
+@pytest.fixture
+def election(app):
+    """Factory: a Pilkada over Kabupaten Karanganyar voting on the given day (default stages)."""
+    from tracker.elections.services import create_election
+
+    def make(voting_on, name="Pilkada Karanganyar 2026", kind="pilkada"):
+        created = create_election(None, kind=kind, name=name, voting_on=voting_on.isoformat(),
+                                  scope={"regions": ["33.13"]})
+        db.session.commit()
+        return created
+
+    return make
+
+
+@pytest.fixture
+def flag(app):
+    """Factory: an active flag on a ticket (as the sweep would raise it)."""
+    from tracker.warnings.models import Flag
+
+    def make(ticket, election, at, stage="campaign"):
+        row = Flag(ticket_id=ticket.id, election_id=election.id, stage=stage, reason="test", raised_at=at)
+        db.session.add(row)
+        db.session.commit()
+        return row
+
+    return make

@@ -41,8 +41,8 @@ def queue_message(*, key, to_address, subject, body_text, body_html, now, user_i
         key=key, user_id=user_id, digest_on=digest_on, to_address=to_address, subject=subject,
         body_text=body_text, body_html=body_html, status=status, attempts=0,
         next_attempt_at=now, created_at=now,
-    ).on_conflict_do_nothing(index_elements=["key"])
-    return db.session.execute(stmt).rowcount == 1
+    ).on_conflict_do_nothing(index_elements=["key"]).returning(OutboxMessage.id)
+    return db.session.execute(stmt).first() is not None
 
 
 def existing_keys(keys):
