@@ -86,7 +86,8 @@ SELECT COUNT(*) FROM region v
 WHERE v.level = 4
   AND EXISTS (SELECT 1 FROM election e
               WHERE e.window_start <= {LOCAL_DAY} AND e.window_end >= {LOCAL_DAY} AND {IN_AREA})
-  AND NOT EXISTS (SELECT 1 FROM visit x WHERE x.village_code = v.code AND x.visited_on >= {SILENT_SINCE})
+  AND NOT EXISTS (SELECT 1 FROM visit x WHERE x.village_code = v.code
+                  AND x.visited_on >= {SILENT_SINCE} AND x.visited_on <= {LOCAL_DAY})
 """
 
 
@@ -95,7 +96,8 @@ def _params(at):
     for suffix, tz in (("wib", WIB), ("wita", WITA), ("wit", WIT)):
         day = (at + timedelta(hours=UTC_OFFSET_HOURS[tz])).date()
         params[f"d_{suffix}"] = day
-        params[f"s_{suffix}"] = day - timedelta(days=SILENT_AFTER_DAYS)
+        # "the last 14 days" include today, as the sweep counts them
+        params[f"s_{suffix}"] = day - timedelta(days=SILENT_AFTER_DAYS - 1)
     return params
 
 

@@ -82,6 +82,8 @@ def parse(argv):
     runs = dict(RUNS)
     if args.quick:
         runs["export"] = 2
+    elif tickets >= FULL_TICKETS:
+        runs["digests"] = 2
     if args.runs:
         runs = {name: args.runs for name in RUNS}
     return Options(
@@ -115,6 +117,7 @@ def main(argv=None, log=print):
     """Build (or reuse) the data set, run the measurements, write and print the results."""
     options = parse(argv)
     started = time.perf_counter()
+    load_at_start = os.getloadavg()
     if options.database.startswith("sqlite:///"):
         os.makedirs(os.path.dirname(os.path.abspath(options.database[len("sqlite:///"):])), exist_ok=True)
     with open(options.regions, encoding="utf-8-sig") as handle:
@@ -146,8 +149,10 @@ def main(argv=None, log=print):
         try:
             for name, path, function, *args in steps:
                 if name in options.only:
-                    log(f"measuring {path}")
+                    log(f"measuring {path} ({name})")
+                    step_started = time.perf_counter()
                     _guarded(bench, path, function, *args)
+                    log(f"  {name} took {time.perf_counter() - step_started:.1f} s")
         finally:
             data.drop_bench_tokens()
         backend = "PostgreSQL" if db.engine.dialect.name == "postgresql" else "SQLite"
@@ -155,7 +160,8 @@ def main(argv=None, log=print):
         bench.figures.sort(key=lambda f: f.path.split(".")[0].zfill(2))
         block = report.render_block(key=key, backend=backend, dataset=dataset, facts=facts,
                                     figures=bench.figures, notes=bench.notes, quick=options.quick,
-                                    elapsed=time.perf_counter() - started)
+                                    elapsed=time.perf_counter() - started,
+                                    load=(load_at_start, os.getloadavg()))
         db.session.remove()
         db.engine.dispose()
     report.write(options.output, key, block)

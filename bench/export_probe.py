@@ -2,16 +2,24 @@
 
 ``python -m bench.export_probe --database URL --path /tickets/export.csv``
 prints one JSON line: status, seconds, rows, bytes, the process's resident
-peak before the export (app loaded and warm) and after it (ru_maxrss).
+peak before the export (app loaded and warm) and after it.
+
+The peak is read from ``VmHWM`` in ``/proc/self/status``, not from
+``getrusage().ru_maxrss``: Linux carries ``ru_maxrss`` over ``execve`` from
+the forking parent, so a probe started by a big harness would report the
+harness's memory, not its own.
 """
 import argparse
 import json
-import resource
 import time
 
 
 def _peak_mb():
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    with open("/proc/self/status") as handle:
+        for line in handle:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    raise RuntimeError("no VmHWM in /proc/self/status")
 
 
 def main(argv=None):

@@ -18,7 +18,7 @@ from urllib.parse import urlencode
 from sqlalchemy import event, select, text
 
 from bench import REPO, baseline
-from bench.appsetup import find_endpoint_rule, logged_in_client, make_app
+from bench.appsetup import find_endpoint_rule, find_user, logged_in_client, make_app
 from bench.dataset import issue_bench_tokens
 from bench.figures import (
     NOT_AVAILABLE, Figure, format_seconds, median, repeat, timed_figure, unavailable,
@@ -256,14 +256,38 @@ def measure_dashboard(bench):
 # --- 4. digests -------------------------------------------------------------
 
 def measure_digests(bench):
-    """Deciding every commander's digest (rolled back) and rendering one."""
-    path = "4. digests"
+    """Deciding every commander's digest (outbox rows rolled back) and building and rendering one."""
+    path, target = "4. digests", f"≤ {format_seconds(DIGESTS_LIMIT)}"
     try:
-        from tracker.digests import services  # noqa: F401
+        from tracker.digests.services import build_digest, decide_for_date, render_digest
     except ImportError as error:
-        bench.add(unavailable(path, "decide all", f"tracker.digests.services: {error}",
-                              f"≤ {format_seconds(DIGESTS_LIMIT)}"))
+        bench.add(unavailable(path, "decide all", f"tracker.digests.services: {error}", target))
         return
+    from tracker.timeutil import local_date
+
+    at = bench.dataset.moment
+    decided = []
+
+    def decide_all():
+        decided[:] = decide_for_date(at)
+        db.session.flush()
+        db.session.rollback()
+
+    samples = repeat(decide_all, bench.runs("digests"), warmup=0)
+    user = find_user(bench.dataset.kodim_user)
+    day = local_date(at, user.unit.timezone)
+    with counting_queries() as statements:
+        digest = build_digest(user, day, at)
+    figure = timed_figure(path, "decide all (Koramil and Kodim users, rolled back)", samples, limit=DIGESTS_LIMIT,
+                          target_text=target, detail=f"{len(decided):,} digests; {len(statements)} queries "
+                                                     f"to build the Kodim's")
+    bench.add(figure)
+    runs = bench.runs("dashboard")
+    bench.add(timed_figure(path, "build one (Kodim)", repeat(lambda: build_digest(user, day, at), runs)))
+    subject, text_part, html_part = render_digest(digest)
+    bench.add(timed_figure(path, "render one (Kodim)", repeat(lambda: render_digest(digest), runs),
+                           detail=f"{len(text_part):,} B text, {len(html_part):,} B HTML"))
+    db.session.rollback()
 
 
 # --- 5. CSV export ----------------------------------------------------------

@@ -66,13 +66,16 @@ def _cpu_model():
     return platform.processor() or "?"
 
 
-def render_block(*, key, backend, dataset, facts, figures, notes, quick, elapsed):
+def render_block(*, key, backend, dataset, facts, figures, notes, quick, elapsed, load):
     """The Markdown block of one run."""
     when = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     mode = "quick" if quick else "full"
     lines = [f"<!-- bench:{key} -->",
              f"## {backend} · {dataset.tickets:,} tickets ({mode}) · {when}", ""]
     lines.append("Machine: " + ", ".join(f"{k} {v}" for k, v in facts.items()) + ".")
+    # Other processes on the machine skew every figure: say how busy it was.
+    lines.append("Load average (1/5/15 min) at the start {} and at the end {}.".format(
+        *("/".join(f"{x:.1f}" for x in averages) for averages in load)))
     lines.append("")
     sizes = dataset.sizes
     lines.append("Data set (seed {seed}, measured at {moment}): ".format(
