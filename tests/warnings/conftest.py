@@ -143,3 +143,12 @@ def api_token(area):
         return {"Authorization": f"Bearer {token}"}
 
     return headers
+
+
+@pytest.fixture
+def english(app):
+    """Messages in English for the test's duration (the default language is Indonesian)."""
+    from flask_babel import force_locale
+
+    with force_locale("en"):
+        yield

@@ -10,3 +10,4 @@ from tracker.api.common import handle_service_errors  # noqa: E402
 
 handle_service_errors(bp)
 from tracker.api import auth, openapi, tickets, villages  # noqa: E402,F401
+from tracker.api import elections, warnings  # noqa: E402,F401

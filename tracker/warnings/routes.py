@@ -1,19 +1,30 @@
-"""Early-warning pages: hotspots and active flags, silent villages."""
+"""Early-warning pages: hotspots and active flags, silent villages; flag helpers for ticket pages."""
 from flask import render_template, request
 from flask_babel import lazy_gettext as _l
-from flask_login import login_required, current_user
+from flask_login import current_user, login_required
 
 from tracker.elections.services import STAGE_LABELS
+from tracker.extensions import db
 from tracker.navigation import add_nav_item
 from tracker.regions.codes import CodeError, normalize
-from tracker.extensions import db
 from tracker.warnings import bp
-from tracker.warnings.services import flags_for_user, hotspots, reason_text, silent_villages
+from tracker.warnings.services import (
+    clear_text, flags_for_user, hotspots, reason_text, silent_villages, ticket_flags,
+)
 
 add_nav_item("warnings.index", _l("Early warning"), order=30)
 
 HOTSPOTS_SHOWN = 20
 SILENT_SHOWN = 500
+
+
+@bp.app_context_processor
+def flag_helpers():
+    """What ``warnings/_ticket_flags.html`` needs, for any page that includes it."""
+    return {
+        "ticket_flags": ticket_flags, "flag_reason_text": reason_text, "flag_clear_text": clear_text,
+        "flag_stage_label": lambda stage: STAGE_LABELS.get(stage, stage),
+    }
 
 
 @bp.route("/warnings")

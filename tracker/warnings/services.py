@@ -14,7 +14,7 @@ from flask_babel import force_locale, gettext as _, lazy_gettext as _l
 from sqlalchemy import (
     DateTime, Float, String, and_, case, cast, exists, func, insert, literal, not_, or_, select, update,
 )
-from sqlalchemy.orm import aliased, contains_eager
+from sqlalchemy.orm import aliased, contains_eager, joinedload
 
 from tracker import scope
 from tracker.database import is_postgres
@@ -408,9 +408,9 @@ def hotspots(user, limit=10, at=None):
 # --- flags ------------------------------------------------------------------------
 
 def flags_for_user(user, active=None, village_code=None):
-    """A select of flags on tickets the user may see, newest first, tickets loaded."""
+    """A select of flags on tickets the user may see, newest first, tickets and elections loaded."""
     stmt = (
-        select(Flag).join(Flag.ticket).options(contains_eager(Flag.ticket))
+        select(Flag).join(Flag.ticket).options(contains_eager(Flag.ticket), joinedload(Flag.election))
         .where(scope.ticket_condition(user, Ticket))
     )
     if active is True:

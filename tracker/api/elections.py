@@ -1,0 +1,168 @@
+"""Elections over JSON: create (Kodim within its area, admin) and list, scoped."""
+from flask import abort, jsonify, request, url_for
+from sqlalchemy.orm import selectinload
+
+from tracker.api import bp
+from tracker.api.common import current_api_user, json_body, paginate, token_required
+from tracker.api.serializers import iso_date
+from tracker.elections.models import ELECTION_KINDS, STAGES, Election
+from tracker.elections.services import NAME_MAX, create_election, elections_for_user, get_election
+from tracker.errors import ValidationError
+from tracker.extensions import db
+from tracker.validation import parse_bool
+
+
+def election_json(election):
+    """An election with its window and stages (local dates)."""
+    return {
+        "id": election.id,
+        "kind": election.kind,
+        "name": election.name,
+        "voting_on": iso_date(election.voting_on),
+        "window_start": iso_date(election.window_start),
+        "window_end": iso_date(election.window_end),
+        "stages": [{"name": s.name, "starts_on": iso_date(s.starts_on), "ends_on": iso_date(s.ends_on)}
+                   for s in election.stages],
+    }
+
+
+@bp.post("/elections")
+@token_required
+def create_election_view():
+    """Create an election; 201 with it, 403 for other roles or outside a Kodim's area, 422 on bad input."""
+    data = json_body()
+    election = create_election(
+        current_api_user(), kind=data.get("kind"), name=data.get("name"), voting_on=data.get("voting_on"),
+        scope=data.get("scope"), stages=data.get("stages"),
+    )
+    db.session.commit()
+    answer = jsonify(election_json(election))
+    answer.headers["Location"] = url_for("api.election_detail", election_id=election.id)
+    return answer, 201
+
+
+@bp.get("/elections")
+@token_required
+def list_elections():
+    """The elections touching the caller's villages; ``active=true`` keeps those under way today."""
+    errors = {}
+    active = parse_bool(errors, "active", request.args.get("active"))
+    if errors:
+        raise ValidationError(errors)
+    stmt = elections_for_user(current_api_user(), active=active).options(selectinload(Election.stages))
+    return jsonify(paginate(stmt, election_json))
+
+
+@bp.get("/elections/<int:election_id>")
+@token_required
+def election_detail(election_id):
+    """One election touching the caller's villages (404 otherwise)."""
+    election = get_election(current_api_user(), election_id)
+    if election is None:
+        abort(404)
+    return jsonify(election_json(election))
+
+
+_ERRORS = {code: {"$ref": f"#/components/responses/{name}"} for code, name in (
+    ("401", "Unauthorized"), ("403", "Forbidden"), ("404", "NotFound"), ("422", "ValidationFailed"))}
+_ELECTION = {"application/json": {"schema": {"$ref": "#/components/schemas/Election"}}}
+
+OPENAPI_PATHS = {
+    "/elections": {
+        "get": {
+            "tags": ["elections"], "operationId": "listElections",
+            "summary": "Elections touching the caller's villages, latest voting day first",
+            "parameters": [
+                {"name": "active", "in": "query", "schema": {"type": "boolean"},
+                 "description": "true: only elections whose window holds the caller's local date; false: the others."},
+                {"$ref": "#/components/parameters/page"},
+                {"$ref": "#/components/parameters/per_page"},
+            ],
+            "responses": {
+                "200": {"description": "One page of elections.",
+                        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ElectionPage"}}}},
+                "401": _ERRORS["401"], "422": _ERRORS["422"],
+            },
+        },
+        "post": {
+            "tags": ["elections"], "operationId": "createElection",
+            "summary": "Create an election (Kodim within its own kabupaten, admin anywhere)",
+            "description": "Stages not given take their defaults, counted from voting day D: lead-up from "
+                           "D-120 (Pileg, Pilpres), D-90 (Pilkada) or D-60 (Pilkades); campaign from D-78, D-63 "
+                           "or D-6 to D-4; quiet D-3 to D-1; voting D; recap to D+35, D+19 or D+30. "
+                           "Overlapping stages, a gap, a stage ending before it starts, a pre-voting stage on "
+                           "or after voting day, or a voting stage without the voting day answer 422.",
+            "requestBody": {"required": True, "content": {"application/json": {
+                "schema": {"$ref": "#/components/schemas/ElectionInput"}}}},
+            "responses": {
+                "201": {"description": "The new election.", "content": _ELECTION,
+                        "headers": {"Location": {"description": "The election's URL.", "schema": {"type": "string"}}}},
+                "401": _ERRORS["401"], "403": _ERRORS["403"], "422": _ERRORS["422"],
+            },
+        },
+    },
+    "/elections/{election_id}": {
+        "parameters": [{"name": "election_id", "in": "path", "required": True, "schema": {"type": "integer"}}],
+        "get": {
+            "tags": ["elections"], "operationId": "getElection", "summary": "One election",
+            "responses": {"200": {"description": "The election.", "content": _ELECTION},
+                          "401": _ERRORS["401"], "404": _ERRORS["404"]},
+        },
+    },
+}
+
+_DAY = {"type": "string", "format": "date", "description": "A local date (the village's WIB/WITA/WIT day)."}
+_STAGE = {
+    "type": "object", "required": ["name", "starts_on", "ends_on"],
+    "properties": {"name": {"type": "string", "enum": list(STAGES)}, "starts_on": _DAY, "ends_on": _DAY},
+}
+
+OPENAPI_SCHEMAS = {
+    "Stage": _STAGE,
+    "Election": {
+        "type": "object",
+        "required": ["id", "kind", "name", "voting_on", "window_start", "window_end", "stages"],
+        "properties": {
+            "id": {"type": "integer"},
+            "kind": {"type": "string", "enum": list(ELECTION_KINDS)},
+            "name": {"type": "string"},
+            "voting_on": _DAY,
+            "window_start": {**_DAY, "description": "The first day of the lead-up."},
+            "window_end": {**_DAY, "description": "The last day of the recap."},
+            "stages": {"type": "array", "items": {"$ref": "#/components/schemas/Stage"},
+                       "description": "lead_up, campaign, quiet, voting, recap, in order."},
+        },
+    },
+    "ElectionPage": {
+        "type": "object", "required": ["items", "total", "page", "per_page"],
+        "properties": {
+            "items": {"type": "array", "items": {"$ref": "#/components/schemas/Election"}},
+            "total": {"type": "integer"}, "page": {"type": "integer"}, "per_page": {"type": "integer"},
+        },
+    },
+    "ElectionInput": {
+        "type": "object", "required": ["kind", "name", "voting_on", "scope"],
+        "properties": {
+            "kind": {"type": "string", "enum": list(ELECTION_KINDS)},
+            "name": {"type": "string", "maxLength": NAME_MAX, "example": "Pilkades Serentak Karanganyar 2026"},
+            "voting_on": _DAY,
+            "scope": {
+                "description": 'Exactly one of {"national": true}, {"regions": [province or kabupaten codes]} '
+                               'or, for a Pilkades only, {"villages": [desa codes]} (kelurahan are refused).',
+                "oneOf": [
+                    {"type": "object", "required": ["national"], "additionalProperties": False,
+                     "properties": {"national": {"type": "boolean", "enum": [True]}}},
+                    {"type": "object", "required": ["regions"], "additionalProperties": False,
+                     "properties": {"regions": {"type": "array", "minItems": 1, "items": {"type": "string"},
+                                                "example": ["33.13"]}}},
+                    {"type": "object", "required": ["villages"], "additionalProperties": False,
+                     "properties": {"villages": {"type": "array", "minItems": 1, "items": {"type": "string"},
+                                                 "example": ["33.13.14.2005", "33.13.14.2006"]}}},
+                ],
+            },
+            "stages": {"type": "array", "items": {"$ref": "#/components/schemas/Stage"},
+                       "description": "Stages replacing their defaults by name; a lead-up not given ends the day "
+                                      "before the campaign, a recap not given starts the day after voting."},
+        },
+    },
+}
