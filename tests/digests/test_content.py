@@ -238,3 +238,21 @@ def test_with_send_empty_off_an_empty_digest_is_recorded_skipped_and_never_sent(
     assert decision.is_skipped
     assert db.session.execute(select(OutboxMessage.status)).scalar_one() == "skipped"
     assert relay(AT + timedelta(hours=1))["sent"] == 0
+
+
+def test_silent_villages_and_hotspots_appear_with_a_link_to_the_full_list(app, world, make_ticket, election):
+    app.config["DIGEST_LIST_CAP"] = 2
+    election(date(2026, 12, 9))
+    make_ticket(world["kemiri"], "33.13.14.2005", AT - timedelta(days=2), severity="critical")
+
+    digest = build_digest(world["danramil"], DAY, AT)
+    _subject, text, html = render_digest(digest)
+
+    # No Kebakkramat village has had a visit inside the Pilkada window.
+    assert digest.silent.total > 2 and len(digest.silent.items) == 2
+    assert f"dan {digest.silent.total - 2} lainnya" in text
+    assert f"{app.config['BASE_URL']}/warnings/silent" in text
+    assert all(v["village_code"].startswith("33.13.14.") for v in digest.silent.items)
+    assert "belum pernah dikunjungi" in text
+    assert [h["village_name"] for h in digest.hotspots] == ["Kemiri"]
+    assert "Titik rawan" in html and "Kemiri" in html
