@@ -23,6 +23,7 @@ from tracker.elections.services import (
     STAGE_LABELS, active_condition, covers_condition, local_day_expr, stage_on_condition, window_prefilter,
 )
 from tracker.extensions import db
+from tracker.regions.codes import WIB
 from tracker.regions.models import Region
 from tracker.tickets.labels import SEVERITY_LABELS
 from tracker.tickets.models import SEVERITY_RANK, UNRESOLVED, Ticket, TicketEvent
@@ -319,9 +320,11 @@ def silent_villages(user, at=None, limit=None):
         select(func.max(Visit.visited_on))
         .where(Visit.village_code == v.code, Visit.visited_on <= today).scalar_subquery()
     )
+    # Upcoming voting first, judged on the WIB day: SQLite cannot order a
+    # correlated scalar subquery by the outer row's own local day.
     election_name = (
         select(e.name).where(active_condition(e, v, at))
-        .order_by(case((e.voting_on >= today, 0), else_=1), e.voting_on, e.id)
+        .order_by(case((e.voting_on >= local_date(at, WIB), 0), else_=1), e.voting_on, e.id)
         .limit(1).scalar_subquery()
     )
     last_visit = last_visit.label("last_visit_on")

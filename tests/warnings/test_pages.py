@@ -1,0 +1,68 @@
+"""Early-warning pages: hotspots and flags, silent villages, the ticket's flag panel."""
+from datetime import date
+
+import pytest
+import time_machine
+
+from tests.warnings.conftest import KEBAK, KEMIRI, WARU, wib
+
+
+@pytest.fixture
+def world(area, make_election, make_ticket, run_sweep):
+    make_election("pilkades", date(2026, 12, 20), scope={"villages": [KEMIRI, KEBAK]}, name="Pilkades 2026")
+    tickets = {
+        "kemiri": make_ticket(wib(2026, 12, 1, 8), village=KEMIRI, severity="high", title="Baliho dirusak"),
+        "waru": make_ticket(wib(2026, 12, 1, 8), village=WARU, severity="low", title="Lampu jalan mati"),
+    }
+    run_sweep(wib(2026, 12, 15, 9))
+    return tickets
+
+
+def page(client, url):
+    with time_machine.travel(wib(2026, 12, 15, 10), tick=False):
+        response = client.get(url)
+    assert response.status_code == 200
+    return response.get_data(as_text=True)
+
+
+def test_the_warnings_page_lists_hotspots_and_active_flags(client, login, world):
+    login("danramil")
+    html = page(client, "/warnings")
+    assert "Titik rawan" in html and "Kemiri" in html and "Waru" in html
+    assert "Baliho dirusak" in html and "Pilkades 2026" in html
+    assert "atau lebih tinggi" in html                       # campaign: severity medium or higher
+    assert "Lampu jalan mati" not in html                    # Waru holds no Pilkades: no flag
+
+
+def test_the_warnings_page_is_scoped(client, login, world):
+    login("danramil.jaten")
+    html = page(client, "/warnings")
+    assert "Baliho dirusak" not in html and "Kemiri" not in html
+
+
+def test_the_silent_villages_page(client, login, world, area, db):
+    from tracker.visits.services import record_visit
+
+    with time_machine.travel(wib(2026, 12, 10, 9), tick=False):
+        record_visit(area.babinsa, village_code=KEMIRI, visited_on=date(2026, 12, 10))
+        db.session.commit()
+    login("danramil")
+    html = page(client, "/warnings/silent")
+    assert "Kebak" in html and "belum pernah" in html
+    assert "Kemiri" not in html
+
+
+def test_the_ticket_flag_panel_names_election_stage_and_reason(app, world, area):
+    from flask import render_template_string
+    from flask_login import login_user
+
+    with app.test_request_context("/"):
+        login_user(area.koramil)
+        html = render_template_string('{% include "warnings/_ticket_flags.html" %}', ticket=world["kemiri"])
+    assert "Pilkades 2026" in html and "Kampanye" in html and "atau lebih tinggi" in html
+    assert "aktif" in html
+
+
+def test_everyone_has_the_early_warning_menu_link(client, login, area):
+    login("babinsa.kemiri")
+    assert 'href="/warnings"' in client.get("/dashboard/").get_data(as_text=True)
