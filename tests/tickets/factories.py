@@ -88,3 +88,75 @@ def make_ticket(reporter, *, status=None, level=None, commit=True, **overrides):
     if commit:
         db.session.commit()
     return ticket
+
+
+def raise_flag(ticket, *, cleared=False):
+    """An early-warning flag on the ticket, as the sweep would leave it."""
+    from datetime import date
+
+    from tracker.elections.models import Election
+    from tracker.timeutil import utcnow
+    from tracker.warnings.models import Flag
+
+    election = Election(kind="pilkades", name=f"Pilkades {ticket.ref}", voting_on=date(2026, 6, 1),
+                        scope_kind="villages", window_start=date(2026, 1, 1), window_end=date(2026, 7, 1))
+    db.session.add(election)
+    db.session.flush()
+    flag = Flag(ticket_id=ticket.id, election_id=election.id, stage="campaign", reason="test",
+                raised_at=utcnow(), cleared_at=utcnow() if cleared else None)
+    db.session.add(flag)
+    db.session.commit()
+    return flag
+
+
+def module_world(database_url, password, *, keep_context=True):
+    """Generator for a module-scoped fixture: an app with the world committed once.
+
+    For large read-only or roll-back-per-test matrices, where building the
+    world per test would dominate the run time. Tests in such a module must
+    not use the function-scoped ``app`` fixture (its teardown empties the
+    tables). Yields (app, world); tables are emptied at the end.
+
+    With ``keep_context=False`` the app context is popped before the tests
+    run, so every test-client request gets its own context (its own ``g``
+    and session) as in production: needed when several users' clients
+    share one app. ``setup(world)``-style work is then done by the caller
+    inside ``app.app_context()``.
+    """
+    from tests.conftest import _empty_all_tables
+    from tracker import create_app
+    from tracker.auth.services import assign_villages, create_user
+    from tracker.units.services import create_unit
+
+    app = create_app({"CONFIG_NAME": "testing", "SQLALCHEMY_DATABASE_URI": database_url,
+                      "WTF_CSRF_ENABLED": False})
+
+    def make_unit(kind, name, regions=(), parent=None, number=None):
+        return create_unit(kind=kind, name=name, number=number, parent=parent, region_codes=regions)
+
+    def make_user(role, unit=None, villages=(), username=None):
+        user = create_user(username=username, full_name=f"{role} {username}", role=role,
+                           password=password, unit=unit)
+        if villages:
+            assign_villages(user, villages)
+        return user
+
+    context = app.app_context()
+    context.push()
+    try:
+        world = build_world(make_unit, make_user)
+        db.session.commit()
+        if keep_context:
+            yield app, world
+        else:
+            context.pop()
+            context = None
+            yield app, world
+    finally:
+        if context is None:
+            context = app.app_context()
+            context.push()
+        db.session.rollback()
+        _empty_all_tables()
+        db.session.remove()
+        context.pop()

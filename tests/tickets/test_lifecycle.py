@@ -6,6 +6,8 @@ from the service's own ACTIONS, so the test can disagree with the code.
 import pytest
 from sqlalchemy import func, select
 
+from tests.conftest import DEMO_PASSWORD
+from tests.tickets.factories import module_world
 from tracker.errors import Conflict, Forbidden, ValidationError
 from tracker.extensions import db
 from tracker.tickets.models import STATUSES, TicketEvent
@@ -51,30 +53,8 @@ def level_for(status):
 @pytest.fixture(scope="module")
 def lifecycle_world(_schema, database_url):
     """One world for the whole matrix (196 cases): each case rolls its ticket back."""
-    from tests.conftest import _empty_all_tables
-    from tests.tickets.factories import build_world
-    from tracker import create_app
-    from tracker.auth.services import assign_villages, create_user
-    from tracker.units.services import create_unit
-
-    app = create_app({"CONFIG_NAME": "testing", "SQLALCHEMY_DATABASE_URI": database_url})
-
-    def make_unit(kind, name, regions=(), parent=None, number=None):
-        return create_unit(kind=kind, name=name, number=number, parent=parent, region_codes=regions)
-
-    def make_user(role, unit=None, villages=(), username=None):
-        user = create_user(username=username, full_name=username, role=role, password="x" * 12, unit=unit)
-        if villages:
-            assign_villages(user, villages)
-        return user
-
-    with app.app_context():
-        world = build_world(make_unit, make_user)
-        db.session.commit()
+    for _app, world in module_world(database_url, DEMO_PASSWORD):
         yield world
-        db.session.rollback()
-        _empty_all_tables()
-        db.session.remove()
 
 
 @pytest.fixture
