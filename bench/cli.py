@@ -35,6 +35,7 @@ class Options:
     load_requests: int
     load_seconds: float
     only: tuple
+    generate_only: bool
     runs: dict = field(default_factory=dict)
 
 
@@ -63,6 +64,8 @@ def parse(argv):
                         "(default 4000, quick 2000)")
     parser.add_argument("--load-seconds", type=float, default=60.0, help="time cap of a throughput run")
     parser.add_argument("--only", help="comma-separated subset of: " + ", ".join(PATHS))
+    parser.add_argument("--generate-only", action="store_true",
+                        help="build the data set and stop (measure later with --reuse)")
     args = parser.parse_args(argv)
 
     tickets = args.tickets or (QUICK_TICKETS if args.quick else FULL_TICKETS)
@@ -90,7 +93,7 @@ def parse(argv):
         tickets=tickets, quick=args.quick, seed=args.seed, regions=args.regions, database=database,
         reuse=args.reuse, force=args.force, output=args.output, at=at, workers=args.workers,
         clients=args.clients, load_requests=args.load_requests or (2000 if args.quick else 4000),
-        load_seconds=args.load_seconds, only=only, runs=runs)
+        load_seconds=args.load_seconds, only=only, generate_only=args.generate_only, runs=runs)
 
 
 def _check_target_database(options, log):
@@ -136,6 +139,8 @@ def main(argv=None, log=print):
             log(f"data set ready in {dataset.generate_seconds:.0f} s: {dataset.sizes}")
         else:
             log(f"reusing the data set generated at {dataset.moment:%Y-%m-%d %H:%M} UTC")
+        if options.generate_only:
+            return 0
         bench = measure.Bench(app, options.database, dataset, options, log=log)
         steps = (
             ("import", "6. region import", measure.measure_region_import, regions_text),
