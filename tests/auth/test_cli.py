@@ -140,3 +140,22 @@ def test_set_password_changes_it_and_ends_sessions(cli, db, client, login, babin
     assert result.exit_code == 0, result.output
     assert client.get("/settings").status_code == 302
     assert verify_password(_user(db, "babinsa.kemiri").password_hash, "another-password")
+
+
+def test_a_unit_number_shared_by_several_units_is_refused_not_guessed(cli, db, units, make_unit):
+    make_unit("koramil", "Koramil 03/Jaten", regions=["33.13.12"], parent=units["kodim"], number="03")
+    result = cli("users", "create", "--username", "someone", "--role", "koramil", "--unit", "03",
+                 "--password-stdin", input="a-long-password\n")
+    assert result.exit_code == 1
+    assert "unit: Beberapa satuan bernomor 03; sebutkan nama atau id-nya." in result.output
+    assert _user(db, "someone") is None
+
+
+def test_a_unit_number_wins_over_an_id(cli, db, units):
+    jaten = units["jaten"]
+    jaten.number = str(units["kebakkramat"].id)  # a number that is also another unit's id
+    db.session.commit()
+    result = cli("users", "create", "--username", "someone", "--role", "koramil", "--unit", jaten.number,
+                 "--password-stdin", input="a-long-password\n")
+    assert result.exit_code == 0, result.output
+    assert _user(db, "someone").unit_id == jaten.id

@@ -22,7 +22,10 @@ units_cli = AppGroup("units", help="Command units.")
 @click.option("--region", "regions", multiple=True, help="Kabupaten (Kodim) or kecamatan (Koramil) code; repeatable")
 def add_command(kind, name, number, parent_ref, regions):
     """Add a unit under its parent, with the regions it covers."""
-    parent = find_unit(parent_ref)
+    try:
+        parent = find_unit(parent_ref, field="parent")
+    except ValidationError as error:
+        fail_with(error)
     if parent_ref and parent is None:
         raise click.ClickException(f"parent: no unit {parent_ref!r}")
     try:

@@ -52,7 +52,10 @@ def _get_user(username):
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input")
 def create_command(username, role, unit_ref, full_name, rank, nrp, email, locale, digest, password_stdin):
     """Create a user (asks for the password unless --password-stdin)."""
-    unit = find_unit(unit_ref)
+    try:
+        unit = find_unit(unit_ref)
+    except ValidationError as error:
+        fail_with(error)
     if unit_ref and unit is None:
         raise click.ClickException(f"unit: no unit named {unit_ref!r}")
     # Role and unit are checked before the password is asked for, so an

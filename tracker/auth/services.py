@@ -86,15 +86,26 @@ def check_role_and_unit(role, unit):
     return errors
 
 
-def find_unit(ref):
-    """A unit by id, exact name or number; None when nothing matches."""
-    if ref is None or str(ref).strip() == "":
+def find_unit(ref, field="unit"):
+    """A unit by exact name, else by number, else by id; None when nothing matches.
+
+    Numbers repeat (every Kodim has a Koramil 01), so a number naming
+    several units raises ValidationError on ``field`` instead of picking
+    one; and a number wins over an id, so ``0727`` is Kodim 0727, never
+    the unit with id 727.
+    """
+    ref = str(ref).strip() if ref is not None else ""
+    if not ref:
         return None
-    ref = str(ref).strip()
-    stmt = select(Unit).where((Unit.name == ref) | (Unit.number == ref))
-    if ref.isdigit():
-        stmt = select(Unit).where((Unit.name == ref) | (Unit.number == ref) | (Unit.id == int(ref)))
-    return db.session.execute(stmt.order_by(Unit.id)).scalars().first()
+    unit = db.session.execute(select(Unit).where(Unit.name == ref)).scalar_one_or_none()
+    if unit is not None:
+        return unit
+    numbered = db.session.execute(select(Unit).where(Unit.number == ref).order_by(Unit.id).limit(2)).scalars().all()
+    if len(numbered) > 1:
+        raise ValidationError({field: [_l("Several units have the number %(number)s; give the name or id.", number=ref)]})
+    if numbered:
+        return numbered[0]
+    return db.session.get(Unit, int(ref)) if ref.isdigit() else None
 
 
 def create_user(*, username, full_name, role, password, unit=None, rank=None, nrp=None,
