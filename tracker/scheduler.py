@@ -64,13 +64,13 @@ def build_scheduler(app, scheduler_class=BlockingScheduler):
     every job runs once at start-up so a slot missed during downtime is
     caught up once (the claim makes that run a no-op if it already happened).
     """
-    scheduler = scheduler_class(timezone="UTC", job_defaults={"coalesce": True, "max_instances": 1})
+    scheduler = scheduler_class(timezone="UTC")
     now = utcnow()
     for spec in job_specs(app):
         scheduler.add_job(
             run_scheduled, IntervalTrigger(minutes=spec.minutes, start_date=SLOT_ORIGIN, timezone="UTC"),
-            args=(app, spec), id=spec.name, name=spec.name, misfire_grace_time=spec.minutes * 60,
-            next_run_time=now,
+            args=(app, spec), id=spec.name, name=spec.name, coalesce=True, max_instances=1,
+            misfire_grace_time=spec.minutes * 60, next_run_time=now,
         )
     return scheduler
 

@@ -1,0 +1,39 @@
+"""flask elections add | list."""
+from tests.warnings.conftest import KEBAK, KEMIRI, LALUNG
+
+
+def test_add_a_pilkades_wave_from_a_file(app, db, area, tmp_path):
+    codes = tmp_path / "desa.txt"
+    codes.write_text(f"{KEMIRI}\n{KEBAK}\n", encoding="utf-8")
+    result = app.test_cli_runner().invoke(args=[
+        "elections", "add", "--kind", "pilkades", "--name", "Pilkades Karanganyar 2026",
+        "--voting-on", "2026-12-20", "--villages-file", str(codes),
+        "--stage", "campaign:2026-12-12:2026-12-16",
+    ])
+    assert result.exit_code == 0, result.output
+    assert "2 areas" in result.output
+    assert "campaign  2026-12-12 .. 2026-12-16" in result.output
+    assert "lead_up   2026-10-21 .. 2026-12-11" in result.output
+
+
+def test_add_names_the_bad_field(app, db, area):
+    result = app.test_cli_runner().invoke(args=[
+        "elections", "add", "--kind", "pilkades", "--name", "X", "--voting-on", "2026-12-20",
+        "--village", KEMIRI, "--village", LALUNG])
+    assert result.exit_code != 0 and "scope:" in result.output and "33.13.09.1001" in result.output
+    result = app.test_cli_runner().invoke(args=[
+        "elections", "add", "--kind", "pileg", "--name", "X", "--voting-on", "2029-02-14", "--national",
+        "--region", "33"])
+    assert result.exit_code != 0 and "exactly one" in result.output
+
+
+def test_list_shows_elections_and_the_active_ones(app, db, area):
+    runner = app.test_cli_runner()
+    runner.invoke(args=["elections", "add", "--kind", "pilpres", "--name", "Pilpres 2024",
+                        "--voting-on", "2024-02-14", "--national"])
+    runner.invoke(args=["elections", "add", "--kind", "pilkada", "--name", "Pilkada Karanganyar 2029",
+                        "--voting-on", "2029-11-28", "--region", "33.13"])
+    listing = runner.invoke(args=["elections", "list"]).output
+    assert listing.index("Pilkada Karanganyar 2029") < listing.index("Pilpres 2024")
+    active = runner.invoke(args=["elections", "list", "--active", "--at", "2024-02-14T10:00:00+07:00"]).output
+    assert "Pilpres 2024" in active and "Pilkada" not in active
