@@ -8,7 +8,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from tracker.auth import bp
 from tracker.auth.forms import LoginForm, SettingsForm
 from tracker.auth.models import User
-from tracker.auth.services import LoginRefused, authenticate
+from tracker.auth.services import LoginRefused, authenticate, update_settings
 from tracker.extensions import db, login_manager
 
 
@@ -78,9 +78,10 @@ def settings():
     """The user's own email, language and digest switch."""
     form = SettingsForm(obj=current_user)
     if form.validate_on_submit():
-        current_user.email = (form.email.data or "").strip() or None
-        current_user.locale = form.locale.data
-        current_user.is_digest_enabled = form.is_digest_enabled.data
+        update_settings(
+            current_user, email=form.email.data, locale=form.locale.data,
+            digest=form.is_digest_enabled.data,
+        )
         db.session.commit()
         flash(_("Settings saved."), "success")
         return redirect(url_for("auth.settings"))

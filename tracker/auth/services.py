@@ -166,6 +166,17 @@ def update_user(user, *, full_name, role, unit, rank=None, nrp=None, email=None,
     return user
 
 
+def update_settings(user, *, email, locale, digest):
+    """A user's own settings: email, language and the morning digest switch."""
+    if locale not in current_app.config["LANGUAGES"]:
+        raise ValidationError({"locale": [_l("Language must be id or en.")]})
+    user.email = (email or "").strip() or None
+    user.locale = locale
+    user.is_digest_enabled = bool(digest)
+    db.session.flush()
+    return user
+
+
 def set_password(user, password):
     """Set a new password and end every session of the user."""
     if not password or len(password) < MIN_PASSWORD_LENGTH:
