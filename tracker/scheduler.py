@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import click
 from apscheduler.schedulers.blocking import BlockingScheduler
+from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from flask import current_app
 
@@ -67,10 +68,16 @@ def build_scheduler(app, scheduler_class=BlockingScheduler):
     scheduler = scheduler_class(timezone="UTC")
     now = utcnow()
     for spec in job_specs(app):
+        grace = spec.minutes * 60
         scheduler.add_job(
             run_scheduled, IntervalTrigger(minutes=spec.minutes, start_date=SLOT_ORIGIN, timezone="UTC"),
             args=(app, spec), id=spec.name, name=spec.name, coalesce=True, max_instances=1,
-            misfire_grace_time=spec.minutes * 60, next_run_time=now,
+            misfire_grace_time=grace,
+        )
+        # A separate one-off run, so the periodic ticks stay on the slot boundaries.
+        scheduler.add_job(
+            run_scheduled, DateTrigger(run_date=now, timezone="UTC"), args=(app, spec),
+            id=f"{spec.name}-startup", name=f"{spec.name} (catch-up at start)", misfire_grace_time=grace,
         )
     return scheduler
 

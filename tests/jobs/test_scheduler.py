@@ -1,6 +1,6 @@
 """The scheduler: its jobs, their settings, catching up after a stall, and failures that do not stop it."""
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 
 import pytest
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -9,6 +9,7 @@ from sqlalchemy import select
 from tests.jobs import probes
 from tracker import scheduler as scheduler_module
 from tracker.jobs.models import JobRun
+from tracker.jobs.runner import slot_for
 from tracker.scheduler import JobSpec, build_scheduler, job_specs, run_scheduled
 from tracker.timeutil import utcnow
 
@@ -22,14 +23,16 @@ def test_the_scheduler_runs_sweep_digests_and_outbox(app):
 
     scheduler = build_scheduler(app, BackgroundScheduler)
     jobs = {job.id: job for job in scheduler.get_jobs()}
-    assert set(jobs) == {"sweep", "digests", "outbox"}
-    for name, job in jobs.items():
+    assert set(jobs) == {"sweep", "digests", "outbox", "sweep-startup", "digests-startup", "outbox-startup"}
+    for name, spec in specs.items():
+        job = jobs[name]
         assert job.coalesce is True and job.max_instances == 1
-        assert job.misfire_grace_time == specs[name].minutes * 60
-        assert job.trigger.interval == timedelta(minutes=specs[name].minutes)
+        assert job.misfire_grace_time == spec.minutes * 60
+        assert job.trigger.interval == timedelta(minutes=spec.minutes)
         # Aligned fire times: every process computes the same ticks.
         assert job.trigger.start_date.isoformat() == "2000-01-01T00:00:00+00:00"
-        assert abs(job.next_run_time - utcnow()) < timedelta(minutes=1)   # catch-up run at start
+        # One catch-up run at start for a slot missed while the scheduler was down.
+        assert abs(jobs[f"{name}-startup"].trigger.run_date - utcnow()) < timedelta(minutes=1)
 
 
 def test_creating_the_app_starts_no_scheduler(app):
@@ -73,16 +76,27 @@ def wait_for(predicate, seconds=20):
     return False
 
 
+def test_the_startup_run_claims_the_current_slot_once(app, db, probe_scheduler):
+    probe_scheduler.start()
+    assert wait_for(lambda: len(probes.CALLS) >= 1)
+    time.sleep(1.0)
+    assert len(probes.CALLS) == 1
+    assert probe_scheduler.get_job("probe-startup") is None
+
+
 def test_after_a_stall_missed_ticks_run_once(app, db, probe_scheduler):
-    # The process slept through three ticks: the scheduler owes 45 minutes of runs.
-    probe_scheduler.modify_job("probe", next_run_time=utcnow() - timedelta(minutes=44))
+    # The process slept through three ticks: the scheduler owes three runs.
+    current_slot = datetime.strptime(slot_for(utcnow(), 15), "%Y-%m-%dT%H:%MZ").replace(tzinfo=timezone.utc)
+    probe_scheduler.remove_job("probe-startup")
+    probe_scheduler.modify_job("probe", next_run_time=current_slot - timedelta(minutes=30))
     probe_scheduler.start()
     assert wait_for(lambda: len(probes.CALLS) >= 1)
     time.sleep(1.0)
     assert len(probes.CALLS) == 1
     runs = db.session.execute(select(JobRun).where(JobRun.job == "probe")).scalars().all()
     assert [r.status for r in runs] == ["done"]
-    assert probe_scheduler.get_job("probe").next_run_time > utcnow()
+    next_tick = probe_scheduler.get_job("probe").next_run_time
+    assert next_tick > utcnow() and next_tick.minute % 15 == 0 and next_tick.second == 0
 
 
 def test_the_scheduler_command_respects_the_switch(app):
