@@ -469,7 +469,9 @@ def test_filters_narrow_the_list_and_its_total(world, flag_ticket):
 @pytest.mark.parametrize("query,field", [
     ("status=bogus", "status"), ("severity=9", "severity"), ("category=votes", "category"),
     ("village_code=kemiri", "village_code"), ("district_code=x", "district_code"), ("flagged=maybe", "flagged"),
-    ("date_from=yesterday", "date_from"), ("q=" + "x" * 201, "q"), ("page=-1", "page"),
+    ("date_from=yesterday", "date_from"), ("date_from=0001-01-01", "date_from"), ("date_to=9999-12-31", "date_to"),
+    ("date_from=2026-03-10&date_to=2026-03-09", "date_to"), ("q=" + "x" * 201, "q"), ("q=a%00b", "q"),
+    ("page=-1", "page"),
 ])
 def test_a_bad_filter_answers_422_naming_it(world, query, field):
     response = world.get("kodim", f"/api/v1/tickets?{query}")

@@ -6,7 +6,7 @@ validate everything first, then write and flush; the caller commits once.
 import csv
 import io
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import current_app
@@ -378,6 +378,13 @@ def search_tickets(user, params, *, now=None):
         stmt = stmt.where(Ticket.status.in_(UNRESOLVED), Ticket.due_at < (now or utcnow()))
     date_from = parse_date(errors, "date_from", get("date_from"))
     date_to = parse_date(errors, "date_to", get("date_to"))
+    # The WIB start of the calendar's first day, and the day after its last, overflow datetime.
+    if date_from == date.min:
+        errors["date_from"] = [_l("Not a date; use YYYY-MM-DD.")]
+        date_from = None
+    if date_to == date.max:
+        errors["date_to"] = [_l("Not a date; use YYYY-MM-DD.")]
+        date_to = None
     if date_from and date_to and date_from > date_to:
         errors["date_to"] = [_l("The end date is before the start date.")]
     if date_from:
