@@ -45,8 +45,11 @@ TITLES = {
     "public_service": ["Jalan desa rusak belum diperbaiki", "Keluhan penyaluran bantuan sosial"],
     "other": ["Pendatang menginap tanpa lapor RT", "Keluhan pengeras suara hingga larut malam"],
 }
-PARTIES = ["", "", "Warga RT 02 dan RT 04", "Tim pemenangan dua calon", "Karang Taruna", "Perangkat desa",
-           "Pemilik lahan yang berbatasan"]
+PARTIES = {
+    "supporter_conflict": "Pendukung dua bakal calon", "land_dispute": "Pemilik lahan yang berbatasan",
+    "social_conflict": "Pemuda Dusun I dan Dusun III", "pilkades_dispute": "Panitia Pilkades dan bakal calon",
+    "neutrality": "Perangkat desa", "money_politics": "Tim sukses (belum diketahui)",
+}
 MET_WITH = ["Kepala Desa", "Sekretaris Desa", "Ketua RT 03", "Tokoh agama", "Bhabinkamtibmas", "Ketua BPD",
             "Karang Taruna"]
 VISIT_NOTES = ["Situasi kondusif.", "Warga mengeluhkan isu yang beredar di grup WhatsApp.",
@@ -165,7 +168,7 @@ def seed(users):
             description="Laporan warga saat Komsos; perlu dipantau. " + rng.choice(COMMENTS),
             occurred_on=local_date(reported, WIB) - timedelta(days=rng.choice((0, 0, 1, 2))),
             visit_id=visit_id, sensitive=category == "identity_politics" or index % 17 == 5,
-            parties=rng.choice(PARTIES),
+            parties=PARTIES.get(category, ""),
         )
         _walk(rng, ticket, status, via_kodim, _actors(by_name, village, reporter), reported, now)
 
