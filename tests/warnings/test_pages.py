@@ -30,7 +30,7 @@ def test_the_warnings_page_lists_hotspots_and_active_flags(client, login, world)
     html = page(client, "/warnings")
     assert "Titik rawan" in html and "Kemiri" in html and "Waru" in html
     assert "Baliho dirusak" in html and "Pilkades 2026" in html
-    assert "atau lebih tinggi" in html                       # campaign: severity medium or higher
+    assert "ke atas" in html                                 # campaign: severity medium or above
     assert "Lampu jalan mati" not in html                    # Waru holds no Pilkades: no flag
 
 
@@ -59,7 +59,7 @@ def test_the_ticket_flag_panel_names_election_stage_and_reason(app, world, area)
     with app.test_request_context("/"):
         login_user(area.koramil)
         html = render_template_string('{% include "warnings/_ticket_flags.html" %}', ticket=world["kemiri"])
-    assert "Pilkades 2026" in html and "Kampanye" in html and "atau lebih tinggi" in html
+    assert "Pilkades 2026" in html and "Kampanye" in html and "ke atas" in html
     assert "aktif" in html
 
 

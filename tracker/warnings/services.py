@@ -80,13 +80,13 @@ class SweepResult:
 
 
 def reason_text(stage, reason):
-    """A flag's reason in the current language, e.g. "severity high or higher"."""
+    """A flag's reason in the current language, e.g. "severity high or above"."""
     rule = STAGE_RULES[stage]
     if reason == "every":
         return _("every unresolved ticket")
     if reason == "age":
         return _("open more than %(days)d days", days=rule.open_days)
-    return _("severity %(severity)s or higher", severity=SEVERITY_LABELS[rule.min_severity])
+    return _("severity %(severity)s or above", severity=SEVERITY_LABELS[rule.min_severity])
 
 
 def clear_text(code):
