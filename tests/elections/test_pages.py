@@ -24,7 +24,7 @@ def test_the_list_shows_the_elections_touching_the_user(client, login, area, mak
 def test_the_form_shows_the_default_stages_and_fills_them_on_request(client, login, area):
     login("dandim")
     page = client.get("/elections/new").get_data(as_text=True)
-    assert "D−60" in page and "D−6 … D−4" in page and "D+1 … D+30" in page
+    assert "H−60" in page and "H−6 … H−4" in page and "H+1 … H+30" in page
     preview = client.post("/elections/new", data={**FORM, "preview": "1"})
     assert preview.status_code == 200
     html = preview.get_data(as_text=True)

@@ -42,8 +42,11 @@ def index():
 
 def _offsets_table():
     """Rows (kind label, lead-up, campaign, quiet, voting, recap) of the default offsets from voting day D."""
+    # TRANSLATORS: the letter naming voting day in offsets like D-60 (Indonesian: H, "hari H").
+    letter = _("D")
+
     def day(offset):
-        return "D" if offset == 0 else f"D{offset:+d}".replace("-", "−")
+        return letter if offset == 0 else f"{letter}{offset:+d}".replace("-", "−")
 
     rows = []
     for kind in ELECTION_KINDS:
