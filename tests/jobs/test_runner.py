@@ -85,3 +85,22 @@ def test_two_processes_run_one_slot_once(app, db, database_url, tmp_path):
         assert len(handle.readlines()) == 1
     db.session.expire_all()
     assert [(r.job, r.status, r.summary) for r in runs(db)] == [("probe", "done", "probed")]
+
+
+def test_two_scheduler_processes_run_a_slot_once(app, db, database_url, tmp_path):
+    context = multiprocessing.get_context("spawn")
+    barrier, results = context.Barrier(2), context.Queue()
+    path = str(tmp_path / "probe.log")
+    children = [context.Process(target=probes.run_scheduler_in_child, args=(database_url, path, NOW, barrier, results))
+                for _ in range(2)]
+    for child in children:
+        child.start()
+    outcomes = sorted(results.get(timeout=180) for _ in children)
+    for child in children:
+        child.join(timeout=60)
+        assert child.exitcode == 0
+    assert outcomes == ["done", "skipped"]
+    with open(path, encoding="utf-8") as handle:
+        assert len(handle.readlines()) == 1
+    db.session.expire_all()
+    assert [(r.job, r.slot, r.status) for r in runs(db)] == [("probe", "2026-12-01T01:00Z", "done")]
