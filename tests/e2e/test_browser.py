@@ -18,6 +18,8 @@ TITLE = "Spanduk calon dirusak di Dusun II (uji e2e)"
 XSS_TITLE = "<img src=x onerror=alert(1)>"
 PAGE_BUDGET = 150 * 1024
 SCREENSHOT_BUDGET = 150 * 1024
+# What the first step filed, for the steps after it.
+TRIP = {}
 
 
 def today_wib():
@@ -85,7 +87,7 @@ def test_babinsa_records_a_visit_and_files_a_ticket_on_a_phone(new_page):
     assert page.locator("h1").inner_text() == TITLE
     assert page.locator(".flash-success").count() == 1
     assert fits_phone(page)
-    pytest.shared = {"ticket_url": url}
+    TRIP["ticket_url"] = url
 
 
 def test_danramil_triages_and_escalates_it(new_page):
@@ -95,7 +97,7 @@ def test_danramil_triages_and_escalates_it(new_page):
     page.click("a.stat-waiting")
     page.wait_for_url("**/tickets/triage")
     page.locator("li.ticket-row", has_text=TITLE).locator("a.ref").click()
-    page.wait_for_url(pytest.shared["ticket_url"])
+    page.wait_for_url(TRIP["ticket_url"])
     act(page, "triage")
     act(page, "escalate", reason="Melibatkan dua tim kampanye; perlu Kodim.")
     assert page.locator("form[action$='/transition'] button[value=escalate]").count() == 0
@@ -112,7 +114,7 @@ def test_dandim_sees_it_waiting_and_resolves_it(new_page):
     page.click("a.stat-waiting")
     page.wait_for_url("**/tickets/escalations")
     page.locator("li.ticket-row", has_text=TITLE).locator("a.ref").click()
-    page.wait_for_url(pytest.shared["ticket_url"])
+    page.wait_for_url(TRIP["ticket_url"])
     act(page, "resolve", reason="Spanduk diganti, kedua tim sepakat.")
     assert page.locator("form[action$='/transition'] button[value=resolve]").count() == 0
 

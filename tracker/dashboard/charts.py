@@ -4,6 +4,7 @@ The SVG needs no script and fetches nothing, so charts show with
 JavaScript off and without internet. Each chart is an image with a title
 and a description for screen readers; the page puts a data table beside it.
 """
+import re
 import xml.etree.ElementTree as ET
 
 import pygal
@@ -48,7 +49,12 @@ def _short(label, length=LABEL_LENGTH):
 
 
 def render(chart, chart_id, title, description):
-    """The chart's SVG as safe markup: no script, no comments, role="img" with title and description."""
+    """The chart's SVG as safe markup: role="img" with a title and description, no script.
+
+    pygal's tooltip data (read by its script, which we leave out) becomes a
+    native ``<title>`` per bar, and coordinates are cut to a tenth of a
+    pixel: the page carries a third of the bytes.
+    """
     tree = chart.render_tree()
     for child in list(tree):
         if not isinstance(child.tag, str) or child.tag == "title":
@@ -56,6 +62,11 @@ def render(chart, chart_id, title, description):
     for defs in tree.iter("defs"):
         for script in defs.findall("script"):
             defs.remove(script)
+    _bar_titles(tree, [config["title"] for _values, config in chart.raw_series])
+    for node in tree.iter():
+        for name, value in node.attrib.items():
+            if name in ("x", "y", "width", "height", "d", "x1", "x2", "y1", "y2", "transform", "points"):
+                node.set(name, _DECIMALS.sub(r"\1", value))
     tree.set("role", "img")
     tree.set("aria-labelledby", f"{chart_id}-title {chart_id}-desc")
     tree.set("width", "100%")
@@ -66,6 +77,29 @@ def render(chart, chart_id, title, description):
     tree.insert(0, desc_node)
     tree.insert(0, title_node)
     return Markup(ET.tostring(tree, encoding="unicode", short_empty_elements=True))
+
+
+_DECIMALS = re.compile(r"(\d+\.\d)\d+")
+_SERIE = re.compile(r"\bserie-(\d+)\b")
+
+
+def _bar_titles(tree, series_titles):
+    """Replace each bar's tooltip ``<desc>`` nodes by a ``<title>`` "series · label: value"."""
+    for group in tree.iter("g"):
+        match = _SERIE.search(group.get("class", ""))
+        if not match:
+            continue
+        series = series_titles[int(match.group(1))]
+        for bar in group.iter("g"):
+            descs = {desc.get("class"): desc for desc in bar.findall("desc")}
+            if "value" not in descs:
+                continue
+            for desc in descs.values():
+                bar.remove(desc)
+            label = descs["x_label"].text if "x_label" in descs else ""
+            tip = ET.Element("title")
+            tip.text = f"{series} · {label}: {descs['value'].text}" if label else f"{series}: {descs['value'].text}"
+            bar.insert(0, tip)
 
 
 def week_labels(weeks):
