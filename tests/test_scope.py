@@ -1,4 +1,5 @@
 """The one scope helper: which villages (and tickets) each role may see."""
+import itertools
 from datetime import datetime, timezone
 
 import pytest
@@ -117,11 +118,14 @@ def test_unknown_role_sees_nothing(db, area):
     assert visible(db, area["danramil"]) == set()
 
 
+_REFS = itertools.count(1)
+
+
 def _ticket(db, village, reporter, sensitive=False):
     from tracker.tickets.models import Ticket
 
     ticket = Ticket(
-        ref=f"T-{village}-{reporter.username}-{int(sensitive)}", village_code=village,
+        ref=f"T-{next(_REFS)}", village_code=village,
         district_code=village[:8], regency_code=village[:5], reporter_id=reporter.id,
         category="other", severity="low", severity_rank=1, title="t", is_sensitive=sensitive,
         due_at=datetime(2026, 1, 1, tzinfo=timezone.utc),
