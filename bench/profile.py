@@ -5,7 +5,9 @@
 
 API paths get a bearer token for the user, pages a logged-in session. The
 request runs once to warm up, then ``--repeat`` times under the profiler;
-the SQL statements of one request are printed with their time.
+the SQL statements of one request are printed with their time, and with
+``--explain`` with their plans (EXPLAIN ANALYZE on PostgreSQL, EXPLAIN
+QUERY PLAN on SQLite). ``--repeat 0`` skips the profile.
 """
 import argparse
 import cProfile
@@ -29,6 +31,7 @@ def main(argv=None):
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--sort", default="cumulative")
     parser.add_argument("--top", type=int, default=30)
+    parser.add_argument("--explain", action="store_true", help="print each statement's plan")
     args = parser.parse_args(argv)
 
     from bench.appsetup import logged_in_client, make_app
@@ -46,8 +49,8 @@ def main(argv=None):
             print(f"HTTP {first.status_code}, {len(first.get_data()):,} B")
             statements = []
 
-            def before(_conn, _cursor, statement, *_args):
-                statements.append([statement, time.perf_counter()])
+            def before(_conn, _cursor, statement, parameters, *_args):
+                statements.append([statement, time.perf_counter(), parameters])
 
             def after(*_args):
                 statements[-1][1] = time.perf_counter() - statements[-1][1]
@@ -59,11 +62,15 @@ def main(argv=None):
             total = time.perf_counter() - started
             event.remove(db.engine, "before_cursor_execute", before)
             event.remove(db.engine, "after_cursor_execute", after)
-            in_sql = sum(seconds for _sql, seconds in statements)
+            in_sql = sum(seconds for _sql, seconds, _params in statements)
             print(f"one request: {total * 1000:.1f} ms, {len(statements)} statements, "
                   f"{in_sql * 1000:.1f} ms in the database driver")
-            for sql, seconds in statements:
+            for sql, seconds, parameters in statements:
                 print(f"  {seconds * 1000:8.1f} ms  {' '.join(sql.split())[:160]}")
+                if args.explain:
+                    _explain(sql, parameters)
+            if not args.repeat:
+                return
             profiler = cProfile.Profile()
             profiler.enable()
             for _ in range(args.repeat):
@@ -74,6 +81,19 @@ def main(argv=None):
             print(out.getvalue())
         finally:
             drop_bench_tokens()
+
+
+def _explain(sql, parameters):
+    """Print the plan of one captured statement, run with its own parameters."""
+    from tracker.extensions import db
+
+    postgres = db.engine.dialect.name == "postgresql"
+    prefix = "EXPLAIN (ANALYZE, BUFFERS) " if postgres else "EXPLAIN QUERY PLAN "
+    with db.engine.connect() as connection:
+        rows = connection.exec_driver_sql(prefix + sql, parameters).all()
+        connection.rollback()
+    for row in rows:
+        print("           " + (row[0] if postgres else "  " * 0 + str(row[-1])))
 
 
 if __name__ == "__main__":
