@@ -32,14 +32,25 @@ class UserClient(FlaskClient):
             return super().open(*args, **kwargs)
 
 
-@pytest.fixture
-def web(app):
-    """web(user) -> a new test client logged in as that user."""
+class Clients:
+    """web(user): a new client logged in as the user; web.cached(user): one per user for the test."""
 
-    def make(user):
-        client = UserClient(app, app.response_class, use_cookies=True)
+    def __init__(self, app):
+        self.app, self.by_user = app, {}
+
+    def __call__(self, user):
+        client = UserClient(self.app, self.app.response_class, use_cookies=True)
         response = client.post("/login", data={"username": user.username, "password": DEMO_PASSWORD})
         assert response.status_code == 302, response.get_data(as_text=True)
         return client
 
-    return make
+    def cached(self, user):
+        if user.id not in self.by_user:
+            self.by_user[user.id] = self(user)
+        return self.by_user[user.id]
+
+
+@pytest.fixture
+def web(app):
+    """Logged-in test clients: ``web(user)``, or ``web.cached(user)`` to reuse one (Hypothesis)."""
+    return Clients(app)

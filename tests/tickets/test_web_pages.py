@@ -6,7 +6,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 import time_machine
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from tests.tickets.factories import JATEN, KEBAK, KEMIRI, WARU, raise_flag
 from tracker.extensions import db
@@ -459,6 +459,18 @@ def test_csv_export_with_a_bad_filter_is_422(world, web):
 def test_export_streams_in_batches(world, make_ticket):
     for n in range(5):
         make_ticket(world.babinsa, title=f"t{n}")
-    chunks = list(export_csv(world.koramil, {}, batch_size=2))
+    cursors = []
+
+    def before(conn, cursor, statement, *args):
+        if statement.lstrip().startswith("SELECT ticket.ref"):
+            cursors.append(type(cursor).__name__)
+
+    event.listen(db.engine, "before_cursor_execute", before)
+    try:
+        chunks = list(export_csv(world.koramil, {}, batch_size=2))
+    finally:
+        event.remove(db.engine, "before_cursor_execute", before)
     # Header with the first batch, then one chunk per batch of two rows, then the rest.
     assert [c.count("\r\n") for c in chunks] == [3, 2, 1, 0]
+    if db.engine.dialect.name == "postgresql":
+        assert cursors == ["ServerCursor"], "PostgreSQL streams through a server-side cursor"
