@@ -29,6 +29,7 @@ def category_choices(blank=True):
 
 
 def severity_choices():
+    """(code, label) pairs of the severities, lowest first."""
     return [(s, SEVERITY_LABELS[s]) for s in SEVERITIES]
 
 

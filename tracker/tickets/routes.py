@@ -111,7 +111,7 @@ def index():
     return render_template(
         "tickets/list.html", page=page, flags=flags, errors=errors,
         districts=district_options(current_user),
-        villages=village_options(current_user, district) if district or current_user.role == "babinsa" else None,
+        villages=village_options(current_user, district),
     ), (422 if errors else 200)
 
 
@@ -133,9 +133,10 @@ def export():
 
 # --- queues ----------------------------------------------------------------------
 
-def render_queue(title, stmt, empty, template="tickets/queue.html"):
+def render_queue(title, stmt, empty):
+    """A queue page: its tickets in the service's order, paginated, with the total."""
     page, flags = paginate(stmt)
-    return render_template(template, title=title, page=page, flags=flags, empty=empty)
+    return render_template("tickets/queue.html", title=title, page=page, flags=flags, empty=empty)
 
 
 @bp.route("/triage")

@@ -24,6 +24,7 @@ VILLAGES_PER_PAGE = 50
 
 
 def local_today():
+    """Today in the user's time zone (WIB/WITA/WIT)."""
     return local_date(utcnow(), str(get_timezone()))
 
 
@@ -49,6 +50,7 @@ def villages():
 
 
 def visit_form_context(form):
+    """What the visit form template needs besides the form."""
     return {"form": form, "villages": village_options(current_user), "today": local_today().isoformat(),
             "draft": draft_key("visit")}
 
