@@ -305,13 +305,15 @@ def covers_condition(election, village):
     National elections cover every village; otherwise an area row names the
     village itself (Pilkades), its kabupaten or its province.
     """
-    named = exists().where(
-        ElectionArea.election_id == election.id,
-        ElectionArea.region_code.in_([village.code, village.regency_code, village.province_code]),
-    )
-    # Correlate explicitly: the village may come from a query two levels up,
-    # beyond the reach of auto-correlation.
-    return or_(election.scope_kind == "national", named.correlate_except(ElectionArea))
+    # One index probe per level: (election_id, region_code) is the area's
+    # unique key. Correlate explicitly, as the village may come from a query
+    # two levels up, beyond the reach of auto-correlation.
+    named = [
+        exists().where(ElectionArea.election_id == election.id, ElectionArea.region_code == code)
+        .correlate_except(ElectionArea)
+        for code in (village.code, village.regency_code, village.province_code)
+    ]
+    return or_(election.scope_kind == "national", *named)
 
 
 def window_prefilter(election, at):
