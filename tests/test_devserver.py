@@ -53,12 +53,17 @@ def devserver(tmp_path):
     }
     process = subprocess.Popen(
         [sys.executable, "-m", "tracker.devserver"], cwd=ROOT, env=env,
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
     yield port, process
     if process.poll() is None:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait()
+        # SIGTERM first: the server stops its own children (they run in their own sessions).
+        process.terminate()
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
 
 
 def test_serves_healthz_and_the_login_page_then_stops_its_children_on_sigterm(devserver):
