@@ -14,6 +14,7 @@ from tracker.extensions import db
 from tracker.tickets import bp
 from tracker.tickets.services import FILTERS, export_csv, search_tickets
 
+bp.cli.help = "Tickets: list or export them as a named user."
 FILTER_HELP = "Filter as name=value, repeatable; names: " + ", ".join(FILTERS)
 
 
