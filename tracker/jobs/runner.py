@@ -55,10 +55,11 @@ def _claim(job, slot):
     except IntegrityError:
         session.rollback()
         log.info("job %s slot %s: already claimed", job, slot)
-    except OperationalError:
-        # SQLite: another process held the write lock past the busy timeout.
+    except OperationalError as error:
+        # SQLite: another process held the write lock past the busy timeout;
+        # or the database is unreachable. Either way the next slot tries again.
         session.rollback()
-        log.warning("job %s slot %s: database busy, leaving the slot to the other process", job, slot)
+        log.warning("job %s slot %s: could not claim the slot: %s", job, slot, error.orig)
     return None
 
 
