@@ -16,7 +16,7 @@ from tracker.extensions import db
 QUICK_TICKETS = 50_000
 FULL_TICKETS = 1_000_000
 PATHS = ("import", "sweep", "list", "throughput", "dashboard", "digests", "export")
-RUNS = {"sweep": 5, "list": 20, "dashboard": 10, "digests": 3, "export": 1, "import": 3}
+RUNS = {"sweep": 5, "list": 20, "dashboard": 10, "digests": 2, "export": 1, "import": 3}
 
 
 @dataclass
@@ -85,8 +85,6 @@ def parse(argv):
     runs = dict(RUNS)
     if args.quick:
         runs["export"] = 2
-    elif tickets >= FULL_TICKETS:
-        runs["digests"] = 2
     if args.runs:
         runs = {name: args.runs for name in RUNS}
     return Options(

@@ -607,6 +607,14 @@ def issue_bench_tokens(usernames):
     return tokens
 
 
-def drop_bench_tokens():
-    db.session.execute(ApiToken.__table__.delete())
+def drop_bench_tokens(tokens=None):
+    """Delete the API tokens the bench issued: those given, or every token of the bench database."""
+    import hashlib
+
+    table = ApiToken.__table__
+    if tokens is None:
+        db.session.execute(table.delete())
+    else:
+        digests = [hashlib.sha256(token.encode()).hexdigest() for token in tokens]
+        db.session.execute(table.delete().where(table.c.token_hash.in_(digests)))
     db.session.commit()

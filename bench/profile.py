@@ -40,9 +40,10 @@ def main(argv=None):
 
     app = make_app(args.database)
     with app.app_context():
-        headers = {}
+        headers, tokens = {}, []
         if args.path.startswith("/api/"):
-            headers["Authorization"] = f"Bearer {issue_bench_tokens([args.user])[args.user]}"
+            tokens.append(issue_bench_tokens([args.user])[args.user])
+            headers["Authorization"] = f"Bearer {tokens[0]}"
         client = logged_in_client(app, args.user)
         try:
             first = client.get(args.path, headers=headers)
@@ -80,7 +81,8 @@ def main(argv=None):
             pstats.Stats(profiler, stream=out).sort_stats(args.sort).print_stats(args.top)
             print(out.getvalue())
         finally:
-            drop_bench_tokens()
+            db.session.rollback()
+            drop_bench_tokens(tokens)
 
 
 def _explain(sql, parameters):
