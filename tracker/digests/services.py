@@ -30,7 +30,8 @@ from tracker.tickets.models import UNRESOLVED, Ticket
 from tracker.timeutil import as_utc, local_date, local_midnight_utc
 from tracker.units.models import Unit
 from tracker.warnings.models import Flag
-from tracker.warnings.services import flagged_condition, hotspots, silent_villages
+from tracker.tickets.services import flagged_condition
+from tracker.warnings.services import hotspots, silent_villages
 
 RECIPIENT_ROLES = ("koramil", "kodim")
 RESOLVED = ("resolved", "closed")

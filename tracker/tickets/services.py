@@ -332,7 +332,7 @@ def get_ticket(user, ticket_id):
 
 
 def flagged_condition(ticket_model=Ticket):
-    """True for a ticket with an active early-warning flag."""
+    """SQL: the ticket (model or alias) carries an active early-warning flag."""
     from tracker.warnings.models import Flag
 
     return exists().where(Flag.ticket_id == ticket_model.id, Flag.cleared_at.is_(None))

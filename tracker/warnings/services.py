@@ -27,6 +27,7 @@ from tracker.regions.codes import WIB
 from tracker.regions.models import Region
 from tracker.tickets.labels import SEVERITY_LABELS
 from tracker.tickets.models import SEVERITY_RANK, UNRESOLVED, Ticket, TicketEvent
+from tracker.tickets.services import flagged_condition
 from tracker.timeutil import as_utc, local_date, utcnow
 from tracker.visits.models import Visit
 from tracker.warnings.models import Flag
@@ -96,11 +97,6 @@ def clear_text(code):
 
 
 # --- SQL helpers ------------------------------------------------------------------
-
-def flagged_condition(ticket_model=Ticket):
-    """SQL: the ticket (model or alias) carries an active flag (EXISTS on the partial unique index)."""
-    return exists().where(Flag.ticket_id == ticket_model.id, Flag.cleared_at.is_(None))
-
 
 def _sql_format(message, **parts):
     """A translated ``%(name)s`` message as a SQL string concatenation of ``parts``."""
