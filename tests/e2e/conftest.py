@@ -5,6 +5,7 @@ temporary SQLite file loaded with the demo. Without /usr/bin/chromium the
 tests skip, unless REQUIRE_BROWSER=1 (CI), where they fail instead.
 """
 import os
+import tempfile
 import threading
 
 import pytest
@@ -105,5 +106,8 @@ def horizontal_overflow(page):
 
 
 def screenshot_path(name):
-    os.makedirs(SCREENSHOTS, exist_ok=True)
-    return os.path.abspath(os.path.join(SCREENSHOTS, name))
+    """Where a screenshot goes: docs/screenshots with WASPADA_SCREENSHOTS=1 (to refresh
+    the README's pictures), else a scratch folder, so a test run leaves the tree clean."""
+    folder = SCREENSHOTS if os.environ.get("WASPADA_SCREENSHOTS") == "1" else os.path.join(tempfile.gettempdir(), "waspada-screenshots")
+    os.makedirs(folder, exist_ok=True)
+    return os.path.abspath(os.path.join(folder, name))
