@@ -244,7 +244,7 @@ def test_reclassify_form(world, web, make_ticket):
     ticket = make_ticket(world.babinsa, severity="low", category="other")
     client = web(world.koramil)
     bad = client.post(f"/tickets/{ticket.id}/reclassify", data={"severity": "high", "category": "other", "version": "1"})
-    assert bad.status_code == 422 and 'id="reason-error"' in text(bad)
+    assert bad.status_code == 422 and 'id="reclassify_reason-error"' in text(bad)
     good = client.post(f"/tickets/{ticket.id}/reclassify",
                        data={"severity": "high", "category": "hoax", "reason": "ternyata hoaks", "version": "1"})
     assert good.status_code == 302

@@ -108,7 +108,9 @@ class ReclassifyForm(Form):
 
     severity = SelectField(_l("Severity"), choices=severity_choices(), validate_choice=False)
     category = SelectField(_l("Category"), choices=category_choices(blank=False), validate_choice=False)
-    reason = TextAreaField(_l("Reason for the change"), render_kw={"rows": 2, "maxlength": 2000})
+    # Its own id: the action form on the same page has a "reason" too.
+    reason = TextAreaField(_l("Reason for the change"), id="reclassify_reason",
+                           render_kw={"rows": 2, "maxlength": 2000})
     version = HiddenField()
 
 
