@@ -1,14 +1,11 @@
 """The ticket form in Chromium: the browser draft and the duplicate hints (tickets.js).
 
-Uses the browser and live demo server of tests/e2e (skipped without Chromium).
+Uses the browser and live demo server of tests/e2e/conftest.py (skipped
+without Chromium unless REQUIRE_BROWSER=1).
 """
 import re
 
-import pytest
-
-e2e = pytest.importorskip("tests.e2e.conftest")
-PHONE, log_in = e2e.PHONE, e2e.log_in
-browser, live_server, new_page = e2e.browser, e2e.live_server, e2e.new_page
+from tests.e2e.conftest import PHONE, log_in
 
 KEBAK = "33.13.14.2006"
 
