@@ -36,6 +36,7 @@ class Options:
     load_seconds: float
     only: tuple
     generate_only: bool
+    digest_sample: int
     runs: dict = field(default_factory=dict)
 
 
@@ -64,6 +65,9 @@ def parse(argv):
                         "(default 4000, quick 2000)")
     parser.add_argument("--load-seconds", type=float, default=60.0, help="time cap of a throughput run")
     parser.add_argument("--only", help="comma-separated subset of: " + ", ".join(PATHS))
+    parser.add_argument("--digest-sample", type=int, default=400,
+                        help="decide the digests of this many recipients, spread over all, and scale the "
+                             "time to all of them (default 400; 0 decides every recipient)")
     parser.add_argument("--generate-only", action="store_true",
                         help="build the data set and stop (measure later with --reuse)")
     args = parser.parse_args(argv)
@@ -91,7 +95,8 @@ def parse(argv):
         tickets=tickets, quick=args.quick, seed=args.seed, regions=args.regions, database=database,
         reuse=args.reuse, force=args.force, output=args.output, at=at, workers=args.workers,
         clients=args.clients, load_requests=args.load_requests or (2000 if args.quick else 4000),
-        load_seconds=args.load_seconds, only=only, generate_only=args.generate_only, runs=runs)
+        load_seconds=args.load_seconds, only=only, generate_only=args.generate_only,
+        digest_sample=args.digest_sample, runs=runs)
 
 
 def _check_target_database(options, log):
@@ -149,6 +154,20 @@ def main(argv=None, log=print):
             ("digests", "4. digests", measure.measure_digests),
             ("export", "5. CSV export", measure.measure_export),
         )
+        backend = "PostgreSQL" if db.engine.dialect.name == "postgresql" else "SQLite"
+        key = f"{db.engine.dialect.name}:{options.tickets}"
+
+        def write_results(final):
+            # Written after every path, so a run stopped half-way keeps what it measured.
+            figures = sorted(bench.figures, key=lambda f: f.path.split(".")[0].zfill(2))
+            notes = bench.notes if final else bench.notes + ["Run in progress (or stopped before the end)."]
+            block = report.render_block(key=key, backend=backend, dataset=dataset, facts=facts,
+                                        figures=figures, notes=notes, quick=options.quick,
+                                        elapsed=time.perf_counter() - started,
+                                        load=(load_at_start, os.getloadavg()))
+            report.write(options.output, key, block)
+            return block
+
         try:
             for name, path, function, *args in steps:
                 if name in options.only:
@@ -156,18 +175,12 @@ def main(argv=None, log=print):
                     step_started = time.perf_counter()
                     _guarded(bench, path, function, *args)
                     log(f"  {name} took {time.perf_counter() - step_started:.1f} s")
+                    write_results(final=False)
         finally:
             data.drop_bench_tokens()
-        backend = "PostgreSQL" if db.engine.dialect.name == "postgresql" else "SQLite"
-        key = f"{db.engine.dialect.name}:{options.tickets}"
-        bench.figures.sort(key=lambda f: f.path.split(".")[0].zfill(2))
-        block = report.render_block(key=key, backend=backend, dataset=dataset, facts=facts,
-                                    figures=bench.figures, notes=bench.notes, quick=options.quick,
-                                    elapsed=time.perf_counter() - started,
-                                    load=(load_at_start, os.getloadavg()))
+        block = write_results(final=True)
         db.session.remove()
         db.engine.dispose()
-    report.write(options.output, key, block)
     log(block)
     met, missed, absent = measure.overall(bench.figures)
     log(f"targets: {met} met, {missed} missed, {absent} not available; written to {options.output}")

@@ -42,8 +42,13 @@ def median(samples):
     return (ordered[middle - 1] + ordered[middle]) / 2
 
 
-def repeat(function, runs, warmup=1):
-    """Call ``function`` ``warmup`` times untimed, then ``runs`` times timed; returns seconds."""
+def repeat(function, runs, warmup=1, budget=None):
+    """Call ``function`` ``warmup`` times untimed, then ``runs`` times timed; returns seconds.
+
+    With ``budget`` (seconds), timing stops early once the samples add up
+    to it: a path that takes a minute per call has made its point after a
+    few calls, and the run must end in reasonable time.
+    """
     for _ in range(warmup):
         function()
     samples = []
@@ -51,6 +56,8 @@ def repeat(function, runs, warmup=1):
         started = time.perf_counter()
         function()
         samples.append(time.perf_counter() - started)
+        if budget is not None and sum(samples) >= budget:
+            break
     return samples
 
 
