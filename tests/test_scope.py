@@ -75,14 +75,30 @@ def test_village_codes_is_a_subquery_for_other_tables(db, area):
     assert db.session.execute(stmt).scalar_one() == 10
 
 
-def test_building_the_scope_runs_no_query(area, count_queries):
+def test_covered_codes_are_read_once_per_session_and_compared_as_values(area, count_queries):
     for name in ("babinsa", "dandim", "danramil"):
         area[name].unit_id  # load the rows the fixtures' commit expired
-    with count_queries() as statements:
+    with count_queries() as first:
+        scope.village_codes(area["babinsa"])
+        scope.villages(area["dandim"])
+        condition = scope.ticket_condition(area["danramil"])
+    assert len(first) == 3, "one look-up of the covered codes per user"
+    assert "SELECT" not in str(condition), "the codes are values, not a subquery"
+    with count_queries() as again:
         scope.village_codes(area["babinsa"])
         scope.villages(area["dandim"])
         scope.ticket_condition(area["danramil"])
-    assert statements == []
+    assert again == []
+
+
+def test_a_write_in_the_session_forgets_the_cached_codes(db, area, count_queries):
+    babinsa = area["babinsa"]
+    assert visible(db, babinsa) == {"33.13.14.2005", "33.13.14.2006"}
+    assign_villages(babinsa, ["33.13.14.2007"])
+    db.session.flush()
+    assert visible(db, babinsa) == {"33.13.14.2007"}
+    db.session.rollback()
+    assert visible(db, babinsa) == {"33.13.14.2005", "33.13.14.2006"}
 
 
 def test_can_see_village(area):

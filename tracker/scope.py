@@ -1,11 +1,18 @@
 """The one scope helper: what a user may see, as SQL.
 
 Every read path (lists, detail, search, counts, exports, API, dashboards,
-digests) builds on these functions, so a rule changes in one place. Scope
-is read from the database on every call: a reassigned user sees his new
-area on the next request.
+digests) builds on these functions, so a rule changes in one place.
+
+The codes a user covers (his unit's kabupaten or kecamatan, a Babinsa's
+villages) are read first and compared as values: ``regency_code = '33.13'``
+lets the database walk ``ix_ticket_regency_reported`` in order, where
+``IN (SELECT ...)`` made it fetch and sort every ticket of the unit. The
+codes are kept in the database session (one request, one job run) and
+dropped whenever that session writes, commits or rolls back, so a
+reassigned user sees his new area on his next request.
 """
-from sqlalchemy import and_, false, or_, select, true
+from sqlalchemy import and_, event, false, or_, select, true
+from sqlalchemy.orm import Session
 
 from tracker.auth.models import BabinsaVillage
 from tracker.regions.models import Region
@@ -15,9 +22,48 @@ from tracker.units.models import UnitRegion
 _REGION_COLUMN = {"kodim": "regency_code", "koramil": "district_code"}
 
 
+_CACHE_KEY = "waspada.scope"
+
+
+def _cached_codes(key, stmt):
+    """The codes ``stmt`` selects, read once per session until it writes."""
+    from tracker.extensions import db
+
+    cache = db.session.info.setdefault(_CACHE_KEY, {})
+    if key not in cache:
+        cache[key] = tuple(sorted(db.session.execute(stmt).scalars()))
+    return cache[key]
+
+
+@event.listens_for(Session, "after_flush")
+@event.listens_for(Session, "after_commit")
+@event.listens_for(Session, "after_rollback")
+def _forget(session, *_context):
+    """Any write, commit or rollback may change a unit's regions or a Babinsa's villages."""
+    session.info.pop(_CACHE_KEY, None)
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _forget_on_write(state):
+    if not state.is_select:
+        _forget(state.session)
+
+
 def _covered_codes(user):
     """Codes of the regions the user's unit covers (kabupaten or kecamatan)."""
-    return select(UnitRegion.region_code).where(UnitRegion.unit_id == user.unit_id).scalar_subquery()
+    return _cached_codes(("unit", user.unit_id),
+                         select(UnitRegion.region_code).where(UnitRegion.unit_id == user.unit_id))
+
+
+def _assigned_villages(user):
+    return _cached_codes(("babinsa", user.id),
+                         select(BabinsaVillage.village_code).where(BabinsaVillage.user_id == user.id))
+
+
+def _matches(column, codes):
+    if not codes:
+        return false()
+    return column == codes[0] if len(codes) == 1 else column.in_(codes)
 
 
 def _area_condition(user, row):
@@ -33,10 +79,9 @@ def _area_condition(user, row):
     if user.role in _REGION_COLUMN:
         if user.unit_id is None:
             return false()
-        return getattr(row, _REGION_COLUMN[user.role]).in_(_covered_codes(user))
+        return _matches(getattr(row, _REGION_COLUMN[user.role]), _covered_codes(user))
     if user.role == "babinsa":
-        assigned = select(BabinsaVillage.village_code).where(BabinsaVillage.user_id == user.id)
-        return _village_column(row).in_(assigned.scalar_subquery())
+        return _matches(_village_column(row), _assigned_villages(user))
     return false()
 
 

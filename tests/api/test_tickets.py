@@ -415,12 +415,52 @@ def test_the_list_answers_items_total_page_per_page_newest_first(world, clock):
         ids.append(world.open_ticket("babinsa", village_code=KEMIRI, title=f"Ticket {n}"))
         clock.shift(timedelta(minutes=1))
     body = world.get("babinsa", "/api/v1/tickets").get_json()
-    assert set(body) == {"items", "total", "page", "per_page"}
-    assert (body["total"], body["page"], body["per_page"]) == (3, 1, 25)
+    assert set(body) == {"items", "total", "page", "per_page", "next"}
+    assert (body["total"], body["page"], body["per_page"], body["next"]) == (3, 1, 25, None)
     assert [t["id"] for t in body["items"]] == ids[::-1]
     assert all(set(t) == TICKET_KEYS for t in body["items"])
     page2 = world.get("babinsa", "/api/v1/tickets?per_page=2&page=2").get_json()
     assert [t["id"] for t in page2["items"]] == [ids[0]] and page2["total"] == 3
+
+
+def test_following_next_walks_every_ticket_once_newest_first(world, clock):
+    ids = []
+    for n in range(7):
+        ids.append(world.open_ticket("babinsa", village_code=KEMIRI, title=f"Ticket {n}"))
+        if n % 3 == 2:  # some tickets share their reported_at: the id breaks the tie
+            clock.shift(timedelta(minutes=1))
+    expected = sorted(ids, key=lambda i: (ids.index(i) // 3, i), reverse=True)
+    seen, url = [], "/api/v1/tickets?per_page=3&count=false"
+    for _ in range(5):
+        body = world.get("kodim", url).get_json()
+        assert body["total"] is None
+        seen += [t["id"] for t in body["items"]]
+        if body["next"] is None:
+            break
+        url = f"/api/v1/tickets?per_page=3&count=false&after={body['next']}"
+    assert seen == expected
+
+
+def test_the_cursor_keeps_the_filters_and_the_total(world, clock):
+    for n in range(4):
+        world.open_ticket("babinsa", village_code=KEMIRI, title=f"Ticket {n}", severity=("low", "high")[n % 2])
+        clock.shift(timedelta(minutes=1))
+    first = world.get("kodim", "/api/v1/tickets?severity=high&per_page=1").get_json()
+    assert first["total"] == 2 and first["next"]
+    second = world.get("kodim", f"/api/v1/tickets?severity=high&per_page=1&after={first['next']}").get_json()
+    assert second["total"] == 2 and second["next"] is None
+    assert [t["severity"] for t in first["items"] + second["items"]] == ["high", "high"]
+    assert first["items"][0]["id"] != second["items"][0]["id"]
+
+
+@pytest.mark.parametrize("query, field", [
+    ("after=yesterday", "after"), ("after=12.x", "after"), ("after=1.0", "after"),
+    ("after=99999999999999999999999.1", "after"), ("page=2&after=1.1", "after"), ("count=maybe", "count"),
+])
+def test_a_bad_cursor_or_count_answers_422_naming_it(world, query, field):
+    response = world.get("kodim", f"/api/v1/tickets?{query}")
+    assert response.status_code == 422
+    assert field in response.get_json()["errors"]
 
 
 def test_per_page_may_be_100_but_not_more(world):
@@ -491,5 +531,6 @@ def test_the_list_runs_the_same_few_queries_for_5_and_50_tickets(db, world, coun
     with count_queries() as statements:
         response = world.get("kodim", "/api/v1/tickets?per_page=100")
     assert response.status_code == 200 and response.get_json()["total"] == rows
-    # token (+ its user), count, page with village and reporter joined, flags.
+    # token, its user, the Kodim's kabupaten codes, count, and the page with
+    # village, reporter and flag in the same statement.
     assert len(statements) == 5, statements

@@ -17,11 +17,20 @@ def iso_date(value):
 
 def ticket_json(ticket, flagged):
     """A ticket; ``flagged`` comes from one query per page (services.flagged_ids)."""
+    return _ticket_fields(ticket, ticket.village.name, ticket.reporter.username, flagged)
+
+
+def ticket_row_json(row):
+    """A ticket from a list row that carries ``village_name``, ``reporter`` and ``flagged``."""
+    return _ticket_fields(row, row.village_name, row.reporter, bool(row.flagged))
+
+
+def _ticket_fields(ticket, village_name, reporter, flagged):
     return {
         "id": ticket.id,
         "ref": ticket.ref,
         "village_code": ticket.village_code,
-        "village_name": ticket.village.name,
+        "village_name": village_name,
         "category": ticket.category,
         "severity": ticket.severity,
         "status": ticket.status,
@@ -31,7 +40,7 @@ def ticket_json(ticket, flagged):
         "occurred_on": iso_date(ticket.occurred_on),
         "reported_at": iso_time(ticket.reported_at),
         "due_at": iso_time(ticket.due_at),
-        "reporter": ticket.reporter.username,
+        "reporter": reporter,
         "sensitive": ticket.is_sensitive,
         "flagged": flagged,
         "version": ticket.version,

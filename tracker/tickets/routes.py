@@ -9,7 +9,7 @@ from flask import (
 )
 from flask_babel import format_timedelta, get_timezone, gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import selectinload
 
 from tracker.auth.decorators import roles_required
 from tracker.errors import Conflict, Forbidden, ValidationError
@@ -61,7 +61,7 @@ def page_number():
 def paginate(stmt):
     """One page of tickets with their villages, and which of them are flagged."""
     page = db.paginate(
-        stmt.options(joinedload(Ticket.village)), page=page_number(),
+        stmt.options(selectinload(Ticket.village)), page=page_number(),
         per_page=current_app.config["PER_PAGE"], error_out=False,
     )
     return page, flagged_ids([t.id for t in page.items])

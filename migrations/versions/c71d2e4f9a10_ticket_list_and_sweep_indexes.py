@@ -1,0 +1,41 @@
+"""ticket: ordered indexes with the id tie-breaker, partial index of open tickets
+
+The list pages walk (scope code, reported_at, id) in order and resume after
+a cursor; the sweep finds unresolved tickets through a partial index
+(measured at 1,000,000 tickets, bench/RESULTS.md).
+
+Revision ID: c71d2e4f9a10
+Revises: a9db28c7eb2a
+Create Date: 2026-11-29 23:40:00.000000
+
+"""
+from alembic import op
+import sqlalchemy as sa
+
+
+revision = 'c71d2e4f9a10'
+down_revision = 'a9db28c7eb2a'
+branch_labels = None
+depends_on = None
+
+OPEN = "status IN ('new', 'triaged', 'in_progress', 'escalated')"
+ORDERED = (
+    ("ix_ticket_district_reported", ["district_code", "reported_at"]),
+    ("ix_ticket_regency_reported", ["regency_code", "reported_at"]),
+    ("ix_ticket_reported_at", ["reported_at"]),
+)
+
+
+def upgrade():
+    for name, columns in ORDERED:
+        op.drop_index(name, table_name="ticket")
+        op.create_index(name, "ticket", columns + ["id"], unique=False)
+    op.create_index("ix_ticket_open_reported", "ticket", ["reported_at"], unique=False,
+                    sqlite_where=sa.text(OPEN), postgresql_where=sa.text(OPEN))
+
+
+def downgrade():
+    op.drop_index("ix_ticket_open_reported", table_name="ticket")
+    for name, columns in ORDERED:
+        op.drop_index(name, table_name="ticket")
+        op.create_index(name, "ticket", columns, unique=False)
