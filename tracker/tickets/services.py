@@ -506,8 +506,13 @@ def export_csv(user, params, *, batch_size=EXPORT_BATCH, now=None):
         .join_from(Ticket, User, User.id == Ticket.reporter_id)
     )
 
+    # Resolved once, not per row: labels in the request's language, zones by name.
+    labels = {code: str(label) for code, label in CATEGORY_LABELS.items()}
+    zones = {}
+
     def cell(value):
-        if isinstance(value, str) and value.startswith(_FORMULA_START):
+        """Free text a spreadsheet would run as a formula gets a leading ``'``."""
+        if value and value.startswith(_FORMULA_START):
             return "'" + value
         return value
 
@@ -523,14 +528,15 @@ def export_csv(user, params, *, batch_size=EXPORT_BATCH, now=None):
             for (ref, reported, occurred, due, resolved, status, level, severity, category, code,
                  village_name, district_name, title, description, parties, reporter, sensitive,
                  flagged, tz) in rows:
-                zone = ZoneInfo(tz)
-                writer.writerow([cell(v) for v in (
+                zone = zones.get(tz) or zones.setdefault(tz, ZoneInfo(tz))
+                # Codes, enums and times are ours; only the text columns can start with "=".
+                writer.writerow((
                     ref, stamp(reported, zone), occurred.isoformat() if occurred else "",
                     stamp(due, zone), stamp(resolved, zone), status, level, severity, category,
-                    str(CATEGORY_LABELS[category]), code, village_name, district_name, title,
-                    description, parties, reporter, "yes" if sensitive else "no",
+                    labels[category], code, cell(village_name), cell(district_name), cell(title),
+                    cell(description), cell(parties), cell(reporter), "yes" if sensitive else "no",
                     "yes" if flagged else "no",
-                )])
+                ))
             yield buffer.getvalue()
             buffer.seek(0)
             buffer.truncate()
