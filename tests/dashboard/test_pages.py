@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 
 from tests.dashboard.conftest import NOW
-from tests.tickets.factories import JATEN, KEBAK, KEMIRI, WARU
+from tests.tickets.factories import JATEN, KEBAK, KEMIRI, SRAGEN_VILLAGE, WARU
 from tracker.extensions import db
 from tracker.tickets.models import CATEGORIES, SEVERITIES
 
@@ -82,21 +82,112 @@ def test_kodim_waiting_links_to_the_escalation_queue(filled, client, login):
     assert "Dinaikkan ke saya" in text
 
 
-def test_charts_are_inline_svg_images_without_script_or_outside_requests(filled, client, login):
+def chart_images(text):
+    """The page's chart images: {name: (src, alt)}."""
+    return {name: (src.replace("&amp;", "&"), alt) for src, name, alt in re.findall(
+        r'<img src="(/dashboard/chart/([a-z]+)\.svg\?v=[0-9a-f]+)" alt="([^"]+)"', text)}
+
+
+def test_charts_are_images_with_text_alternatives_and_the_page_draws_none(filled, client, login):
     login("kodim")
     text = page_text(client.get("/dashboard/"))
-    svgs = re.findall(r"<svg.*?</svg>", text, re.S)
-    assert len(svgs) == 4
-    for svg in svgs:
-        assert 'role="img"' in svg
-        assert re.search(r"<title id=\"chart-[a-z]+-title\">[^<]+</title><desc id=\"chart-[a-z]+-desc\">[^<]+</desc>", svg)
+    images = chart_images(text)
+    assert set(images) == {"new", "resolved", "category", "area"}
+    assert images["new"][1].startswith("Tiket baru per minggu. ")
+    assert "tiket baru dalam 12 minggu terakhir" in images["new"][1]
+    assert "<svg" not in text and "<script" not in text
+    # Nothing is fetched from outside.
+    assert re.findall(r"https?://[^\s\"'<>)]+", text) == []
+
+
+def test_each_chart_image_is_self_contained_svg(filled, client, login):
+    login("kodim")
+    images = chart_images(page_text(client.get("/dashboard/")))
+    for name, (src, _alt) in images.items():
+        response = client.get(src)
+        assert response.status_code == 200, name
+        assert response.mimetype == "image/svg+xml"
+        svg = response.get_data(as_text=True)
+        assert svg.startswith("<svg ") and 'role="img"' in svg
+        assert re.search(rf'<title id="chart-{name}-title">[^<]+</title><desc id="chart-{name}-desc">[^<]+</desc>', svg)
         assert "<script" not in svg
-    assert "<script" not in text
+        # The only absolute URL is the SVG namespace: nothing is fetched from outside.
+        assert set(re.findall(r"https?://[^\s\"'<>)]+", svg)) == {"http://www.w3.org/2000/svg"}
+    new = client.get(images["new"][0]).get_data(as_text=True)
     for colour in SEVERITY_COLOURS:
-        assert colour in svgs[0]
-    # The only absolute URL is the SVG namespace: nothing is fetched from outside.
-    urls = set(re.findall(r"https?://[^\s\"'<>)]+", text))
-    assert urls <= {"http://www.w3.org/2000/svg"}
+        assert colour in new
+
+
+def test_chart_images_are_private_and_kept_five_minutes(filled, client, login):
+    login("kodim")
+    src = chart_images(page_text(client.get("/dashboard/")))["category"][0]
+    response = client.get(src)
+    assert response.headers["Cache-Control"] in ("private, max-age=300", "max-age=300, private")
+    assert "Cookie" in response.headers["Vary"]
+    etag = response.headers["ETag"]
+    again = client.get(src, headers={"If-None-Match": etag})
+    assert again.status_code == 304
+    assert again.get_data() == b""
+    assert again.headers["Cache-Control"] == response.headers["Cache-Control"]
+
+
+def test_chart_images_need_login(filled, client):
+    response = client.get("/dashboard/chart/new.svg")
+    assert response.status_code == 302
+    assert "/login" in response.headers["Location"]
+
+
+@pytest.mark.parametrize("role, name", [("babinsa", "new"), ("babinsa", "area"), ("kodim", "map"),
+                                        ("kodim", "secret")])
+def test_a_chart_the_dashboard_does_not_have_is_404(filled, client, login, role, name):
+    login(role)
+    assert client.get(f"/dashboard/chart/{name}.svg").status_code == 404
+
+
+def test_a_chart_with_nothing_to_draw_is_404(world, client, login, clock):
+    login("koramil")
+    assert client.get("/dashboard/chart/new.svg").status_code == 404
+    assert client.get("/dashboard/chart/area.svg").status_code == 200  # quiet villages show as zero
+
+
+def test_koramil_chart_counts_only_tickets_of_his_area(world, make_ticket, clock, client, login):
+    for code in (KEMIRI, KEMIRI, KEBAK):
+        make_ticket(world.babinsa, village_code=code)
+    make_ticket(world.koramil_other, village_code=JATEN)
+    make_ticket(world.kodim_other, village_code=SRAGEN_VILLAGE)
+    login("koramil")
+    new = client.get("/dashboard/chart/new.svg").get_data(as_text=True)
+    assert "3 tiket baru dalam 12 minggu terakhir" in new
+    area = client.get("/dashboard/chart/area.svg").get_data(as_text=True)
+    assert "Kemiri" in area and "Jaten" not in area and "Banaran" not in area
+    category = client.get("/dashboard/chart/category.svg").get_data(as_text=True)
+    assert "3 tiket terbuka" in category
+
+
+def test_the_chart_url_changes_when_its_numbers_do(filled, make_ticket, client, login):
+    login("koramil")
+    before = chart_images(page_text(client.get("/dashboard/")))
+    make_ticket(filled.babinsa, village_code=KEBAK, category="hoax")
+    after = chart_images(page_text(client.get("/dashboard/")))
+    assert after["new"][0] != before["new"][0]
+    assert after["category"][0] != before["category"][0]
+    assert after["resolved"][0] != before["resolved"][0]  # shares the new chart's scale
+    again = chart_images(page_text(client.get("/dashboard/")))
+    assert again == after
+
+
+def test_babinsa_waiting_count_and_its_list_agree(filled, client, login):
+    login("babinsa")
+    text = page_text(client.get("/dashboard/"))
+    found = re.search(r'<a class="stat stat-waiting" href="([^"]+)"><strong>(\d+)</strong>Menunggu tindakan saya</a>',
+                      text)
+    assert found, "no waiting link"
+    href, count = found.group(1).replace("&amp;", "&"), int(found.group(2))
+    assert href == "/tickets/?status=open&level=koramil"
+    listed = page_text(client.get(href)).count('<li class="ticket-row">')
+    assert count == listed
+    # Escalated tickets of his villages are open, but they wait for the Kodim.
+    assert 0 < count < int(re.search(r'<strong>(\d+)</strong>Terbuka</a>', text).group(1))
 
 
 def test_charts_have_data_tables(filled, client, login):
@@ -120,7 +211,7 @@ def test_empty_area_says_so_instead_of_drawing_empty_charts(world, client, login
     text = page_text(client.get("/dashboard/"))
     assert "Tidak ada tiket baru dalam 12 minggu terakhir." in text
     assert "Tidak ada tiket terbuka." in text
-    assert text.count("<svg") == 1  # the per-village chart still lists the quiet villages
+    assert list(chart_images(text)) == ["area"]  # the per-village chart still lists the quiet villages
 
 
 def test_babinsa_home_has_lapor_button_and_his_villages(filled, client, login):
@@ -162,7 +253,9 @@ def test_dashboard_needs_login(client):
     assert "/login" in response.headers["Location"]
 
 
-@pytest.mark.parametrize("role, path", [(r, "/dashboard/") for r in ROLES] + [("koramil", f"/dashboard/village/{KEMIRI}")])
+@pytest.mark.parametrize("role, path", [(r, "/dashboard/") for r in ROLES]
+                         + [("koramil", f"/dashboard/village/{KEMIRI}")]
+                         + [("kodim", f"/dashboard/chart/{name}.svg") for name in ("new", "resolved", "category", "area")])
 def test_query_count_does_not_grow_with_the_data(world, make_ticket, clock, flag, client, login, count_queries,
                                                   role, path):
     login(role)

@@ -5,8 +5,10 @@ import pytest
 
 from tests.dashboard.conftest import NOW
 from tests.tickets.factories import JATEN, KEBAK, KEMIRI, WARU
+from tracker import scope
 from tracker.dashboard import services
 from tracker.extensions import db
+from tracker.regions.models import Region
 from tracker.tickets.services import transition
 
 
@@ -46,18 +48,35 @@ def test_resolved_flag_does_not_count_as_flagged(world, make_ticket, clock, flag
     assert services.headline(world.koramil, NOW)["flagged"] == 0
 
 
-# Koramil: the two new tickets (triage queue). Kodim and admin: the escalated
-# one. Babinsa: his own unresolved reports (new and escalated), not his colleague's.
-@pytest.mark.parametrize("role, expected", [("koramil", 2), ("kodim", 1), ("admin", 1), ("babinsa", 2)])
+# Koramil: the new tickets at its level (triage queue). Kodim and admin: the
+# escalated one. Babinsa: the open tickets still at Koramil level in his
+# villages, the ones he may start or resolve, whoever reported them; not the
+# escalated one (the Kodim's now) nor those of villages not his.
+@pytest.mark.parametrize("role, expected", [("koramil", 3), ("kodim", 1), ("admin", 1), ("babinsa", 4),
+                                            ("babinsa_waru", 1)])
 def test_waiting_for_me_is_the_queue_of_the_role(world, make_ticket, clock, role, expected):
     make_ticket(world.babinsa, title="baru")
     make_ticket(world.babinsa, status="escalated", level="kodim", title="naik")
+    make_ticket(world.babinsa, status="in_progress", level="kodim", title="dikerjakan Kodim")
     make_ticket(world.babinsa_same, title="laporan orang lain")
     make_ticket(world.babinsa, status="triaged", level="koramil", title="sudah dipilah")
+    make_ticket(world.babinsa, status="in_progress", level="koramil", title="dikerjakan")
     make_ticket(world.babinsa, status="resolved", title="selesai")
-    expected_babinsa = {"babinsa": 3}
+    make_ticket(world.babinsa_waru, village_code=WARU, title="di Waru")
     waiting = services.headline(getattr(world, role), NOW)["waiting"]
-    assert waiting == expected_babinsa.get(role, expected)
+    assert waiting == expected
+
+
+def test_what_waits_for_a_babinsa_is_what_he_may_start_or_resolve(world, make_ticket, clock):
+    from tracker.tickets.services import can
+
+    for status, level in (("new", "koramil"), ("triaged", "koramil"), ("in_progress", "koramil"),
+                          ("escalated", "kodim"), ("in_progress", "kodim"), ("resolved", "koramil"),
+                          ("rejected", "koramil")):
+        make_ticket(world.babinsa, status=status, level=level, title=f"{status} {level}")
+    actionable = [t for t in db.session.execute(scope.tickets(world.babinsa)).scalars()
+                  if can(world.babinsa, t, "start") or can(world.babinsa, t, "resolve")]
+    assert services.headline(world.babinsa, NOW)["waiting"] == len(actionable) == 3
 
 
 def test_headline_is_scoped(world, make_ticket, clock):
@@ -179,3 +198,31 @@ def test_election_banner_groups_stages_per_election():
     assert entry["quiet"]["days_until_start"] == 18
     assert entry["next"]["stage"] == "quiet"
     assert entry["days_until_voting"] == 21
+
+
+
+def test_village_silence_follows_the_early_warning_rule_for_one_village(world, clock, election):
+    from tracker.visits.services import record_visit
+    from tracker.warnings.services import silent_villages
+
+    record_visit(world.babinsa, village_code=KEMIRI, visited_on=(NOW - timedelta(days=1)).date())
+    record_visit(world.babinsa, village_code=KEBAK, visited_on=(NOW - timedelta(days=20)).date())
+    db.session.commit()
+    regions = {code: db.session.get(Region, code) for code in (KEMIRI, KEBAK, WARU, JATEN)}
+
+    silence = {code: services.village_silence(village, NOW) for code, village in regions.items()}
+
+    assert silence[KEMIRI] is None
+    assert silence[KEBAK] == {"village_code": KEBAK, "last_visit_on": date(2026, 11, 5), "days_silent": 20,
+                              "election_name": "Pilkada Karanganyar 2026"}
+    assert silence[WARU]["last_visit_on"] is None and silence[WARU]["days_silent"] is None
+    # The same answer as the area-wide list, village by village.
+    area = {row["village_code"]: row for row in silent_villages(world.admin, at=NOW)}
+    assert {code for code, row in silence.items() if row} == set(area) == {KEBAK, WARU, JATEN}
+    for code, row in area.items():
+        assert silence[code] == {key: row[key] for key in silence[code]}
+
+
+def test_no_village_is_silent_outside_an_election_window(world, clock):
+    village = db.session.get(Region, WARU)
+    assert services.village_silence(village, NOW) is None

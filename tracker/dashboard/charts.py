@@ -1,39 +1,103 @@
-"""Dashboard charts: pygal SVG rendered on the server and inlined in the page.
+"""Dashboard charts: pygal SVG drawn on the server and served as images of their own.
 
-The SVG needs no script and fetches nothing, so charts show with
-JavaScript off and without internet. Each chart is an image with a title
-and a description for screen readers; the page puts a data table beside it.
+Drawing a chart costs pygal tens of milliseconds, so the page draws none:
+it shows each chart as an ``<img>`` of ``/dashboard/chart/<name>.svg`` with
+a text alternative and a data table, and the image response draws it from
+the user's own scoped numbers. The URL carries ``v``, a digest of those
+numbers and the language, so a browser refetches a chart exactly when what
+it shows has changed; drawn SVG is also kept in a small in-process cache
+under that digest, so the same numbers are drawn once for everyone who has
+them. The SVG needs no script and fetches nothing, so charts show without
+internet access to anything but the app.
 """
+import hashlib
 import re
+import threading
 import xml.etree.ElementTree as ET
+from collections import OrderedDict
+from dataclasses import dataclass
 
 import pygal
-from flask_babel import format_date, gettext as _, ngettext
-from markupsafe import Markup
+from flask_babel import format_date, get_locale, gettext as _, ngettext
 from pygal.style import Style
 
 from tracker.tickets.labels import CATEGORY_LABELS, SEVERITY_LABELS
 from tracker.tickets.models import SEVERITIES
 
+NAMES = ("new", "resolved", "category", "area")
 # The severity colours of the whole app (app.css, digests).
 SEVERITY_COLOURS = {"low": "#2e7d32", "medium": "#b26a00", "high": "#c0392b", "critical": "#7b1fa2"}
 OPEN_COLOUR = "#1f5fa0"
 FLAGGED_COLOUR = "#d35400"
 WIDTH = 420
+FLOW_HEIGHT = 300
 LABEL_LENGTH = 20
+# Drawn charts kept per process: a few kilobytes each.
+CACHE_SIZE = 256
+
+
+@dataclass(frozen=True)
+class Figure:
+    """What the page needs to show one chart as an image, and the image response to draw it."""
+
+    name: str
+    version: str
+    title: str
+    description: str
+    width: int
+    height: int
+
+
+def figure(name, data, level=None):
+    """The chart ``name`` over ``data`` (see ``services.chart_data``), without drawing it.
+
+    ``level`` is the area chart's breakdown ("district" or "village").
+    None when there is nothing to draw: the page says so in words.
+    """
+    text = _TEXTS[name](data, level)
+    if text is None:
+        return None
+    title, description, height = text
+    return Figure(name, version(name, data, level), title, description, WIDTH, height)
+
+
+def version(name, data, level=None):
+    """A digest of everything a chart shows: its name, numbers and language."""
+    key = repr((name, level, str(get_locale()), data)).encode()
+    return hashlib.blake2b(key, digest_size=16).hexdigest()
+
+
+_cache = OrderedDict()
+_cache_lock = threading.Lock()
+
+
+def svg(fig, data):
+    """The figure's SVG document as bytes, drawn once per version (least recently used dropped)."""
+    with _cache_lock:
+        document = _cache.get(fig.version)
+        if document is not None:
+            _cache.move_to_end(fig.version)
+            return document
+    document = render(_DRAW[fig.name](data, fig.height), fig)
+    with _cache_lock:
+        _cache[fig.version] = document
+        while len(_cache) > CACHE_SIZE:
+            _cache.popitem(last=False)
+    return document
 
 
 def _style(colours):
     return Style(
         colors=tuple(colours), font_family="system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif",
-        background="transparent", plot_background="#ffffff", opacity="1", opacity_hover=".85",
+        background="transparent", plot_background="#ffffff", opacity="1", opacity_hover="1",
         label_font_size=13, major_label_font_size=13, legend_font_size=14, value_font_size=12,
-        tooltip_font_size=13, no_data_font_size=18, transition="0ms",
+        no_data_font_size=18, transition="0ms",
     )
 
 
 def _chart(kind, colours, height, top, **options):
     # A range of at least 0..4 keeps the axis on whole numbers when counts are small.
+    # No tooltips: an SVG shown as an image is not interactive.
     return kind(
         style=_style(colours), width=WIDTH, height=height, js=[], disable_xml_declaration=True,
         legend_at_bottom=True, legend_at_bottom_columns=2, margin=8, spacing=8,
@@ -48,58 +112,40 @@ def _short(label, length=LABEL_LENGTH):
     return label if len(label) <= length else label[:length - 1].rstrip() + "…"
 
 
-def render(chart, chart_id, title, description):
-    """The chart's SVG as safe markup: role="img" with a title and description, no script.
+_DECIMALS = re.compile(r"(\d+\.\d)\d+")
+_COORDINATES = ("x", "y", "width", "height", "d", "x1", "x2", "y1", "y2", "transform", "points")
 
-    pygal's tooltip data (read by its script, which we leave out) becomes a
-    native ``<title>`` per bar, and coordinates are cut to a tenth of a
-    pixel: the page carries a third of the bytes.
+
+def render(chart, fig):
+    """The chart as a standalone SVG document: role="img" with a title and description, no script.
+
+    pygal's comments, script hooks and tooltips (an image is not
+    interactive) are dropped and coordinates cut to a tenth of a pixel: a
+    third of the bytes.
     """
     tree = chart.render_tree()
     for child in list(tree):
-        if not isinstance(child.tag, str) or child.tag == "title":
+        if not isinstance(child.tag, str):
             tree.remove(child)
-    for defs in tree.iter("defs"):
-        for script in defs.findall("script"):
-            defs.remove(script)
-    _bar_titles(tree, [config["title"] for _values, config in chart.raw_series])
-    for node in tree.iter():
+    for node in list(tree.iter()):
+        for child in list(node):
+            if child.tag in ("title", "desc", "script"):
+                node.remove(child)
         for name, value in node.attrib.items():
-            if name in ("x", "y", "width", "height", "d", "x1", "x2", "y1", "y2", "transform", "points"):
+            if name in _COORDINATES:
                 node.set(name, _DECIMALS.sub(r"\1", value))
+    chart_id = f"chart-{fig.name}"
     tree.set("role", "img")
     tree.set("aria-labelledby", f"{chart_id}-title {chart_id}-desc")
-    tree.set("width", "100%")
+    tree.set("width", str(fig.width))
+    tree.set("height", str(fig.height))
     title_node = ET.Element("title", id=f"{chart_id}-title")
-    title_node.text = title
+    title_node.text = fig.title
     desc_node = ET.Element("desc", id=f"{chart_id}-desc")
-    desc_node.text = description
+    desc_node.text = fig.description
     tree.insert(0, desc_node)
     tree.insert(0, title_node)
-    return Markup(ET.tostring(tree, encoding="unicode", short_empty_elements=True))
-
-
-_DECIMALS = re.compile(r"(\d+\.\d)\d+")
-_SERIE = re.compile(r"\bserie-(\d+)\b")
-
-
-def _bar_titles(tree, series_titles):
-    """Replace each bar's tooltip ``<desc>`` nodes by a ``<title>`` "series · label: value"."""
-    for group in tree.iter("g"):
-        match = _SERIE.search(group.get("class", ""))
-        if not match:
-            continue
-        series = series_titles[int(match.group(1))]
-        for bar in group.iter("g"):
-            descs = {desc.get("class"): desc for desc in bar.findall("desc")}
-            if "value" not in descs:
-                continue
-            for desc in descs.values():
-                bar.remove(desc)
-            label = descs["x_label"].text if "x_label" in descs else ""
-            tip = ET.Element("title")
-            tip.text = f"{series} · {label}: {descs['value'].text}" if label else f"{series}: {descs['value'].text}"
-            bar.insert(0, tip)
+    return ET.tostring(tree, encoding="utf-8", xml_declaration=False, short_empty_elements=True)
 
 
 def week_labels(weeks):
@@ -107,23 +153,15 @@ def week_labels(weeks):
     return [format_date(monday, "d MMM") for monday in weeks]
 
 
-def flow_chart(flow, kind):
-    """Stacked bars of new (``kind="new"``) or resolved tickets per week, by severity.
+def _flow_totals(flow, kind):
+    return [sum(flow[kind][s][i] for s in SEVERITIES) for i in range(len(flow["weeks"]))]
 
-    Both charts of a pair share one vertical scale so they compare at a glance.
-    None when there is nothing to draw (the page says so in words).
-    """
-    weeks = flow["weeks"]
-    totals = {k: [sum(flow[k][s][i] for s in SEVERITIES) for i in range(len(weeks))] for k in ("new", "resolved")}
-    total = sum(totals[kind])
+
+def _flow_text(flow, kind):
+    total = sum(_flow_totals(flow, kind))
     if not total:
         return None
-    top = max(max(totals["new"]), max(totals["resolved"]))
-    chart = _chart(pygal.StackedBar, SEVERITY_COLOURS.values(), 300, top,
-                   x_label_rotation=-45, show_minor_x_labels=False, x_labels_major_every=2)
-    chart.x_labels = week_labels(weeks)
-    for severity in SEVERITIES:
-        chart.add(str(SEVERITY_LABELS[severity]), [n or None for n in flow[kind][severity]])
+    weeks = flow["weeks"]
     if kind == "new":
         title = _("New tickets per week")
         description = ngettext("%(num)d new ticket in the last %(weeks)d weeks, from %(start)s.",
@@ -134,43 +172,50 @@ def flow_chart(flow, kind):
         description = ngettext("%(num)d ticket resolved in the last %(weeks)d weeks, from %(start)s.",
                                "%(num)d tickets resolved in the last %(weeks)d weeks, from %(start)s.",
                                total, weeks=len(weeks), start=format_date(weeks[0]))
-    return render(chart, f"chart-{kind}", title, description)
+    return title, description, FLOW_HEIGHT
 
 
-def category_chart(rows):
-    """Horizontal stacked bars of open tickets per category, by severity, largest first.
+def _flow_draw(flow, kind, height):
+    """Stacked bars of new or resolved tickets per week, by severity.
 
-    Long category names are shortened on the chart; the data table has them whole.
-    None when no ticket is open.
+    Both charts of a pair share one vertical scale so they compare at a glance.
     """
+    top = max(max(_flow_totals(flow, "new")), max(_flow_totals(flow, "resolved")))
+    chart = _chart(pygal.StackedBar, SEVERITY_COLOURS.values(), height, top,
+                   x_label_rotation=-45, show_minor_x_labels=False, x_labels_major_every=2)
+    chart.x_labels = week_labels(flow["weeks"])
+    for severity in SEVERITIES:
+        chart.add(str(SEVERITY_LABELS[severity]), [n or None for n in flow[kind][severity]])
+    return chart
+
+
+def _category_text(rows, _level):
     if not rows:
         return None
-    height = 90 + 34 * len(rows)
+    description = ngettext(
+        "%(num)d open ticket; most in: %(top)s (%(top_n)d).",
+        "%(num)d open tickets; most in: %(top)s (%(top_n)d).",
+        sum(row[2] for row in rows), top=str(CATEGORY_LABELS[rows[0][0]]), top_n=rows[0][2])
+    return _("Open tickets by category"), description, 90 + 34 * len(rows)
+
+
+def _category_draw(rows, height):
+    """Horizontal stacked bars of open tickets per category, by severity, largest on top.
+
+    Long category names are shortened on the chart; the data table has them whole.
+    """
     chart = _chart(pygal.HorizontalStackedBar, SEVERITY_COLOURS.values(), height, rows[0][2])
     # pygal draws horizontal bars bottom-up; reverse so the largest is on top.
     ordered = list(reversed(rows))
     chart.x_labels = [_short(CATEGORY_LABELS[category]) for category, _counts, _total in ordered]
     for severity in SEVERITIES:
         chart.add(str(SEVERITY_LABELS[severity]), [counts[severity] or None for _c, counts, _t in ordered])
-    description = ngettext(
-        "%(num)d open ticket; most in: %(top)s (%(top_n)d).",
-        "%(num)d open tickets; most in: %(top)s (%(top_n)d).",
-        sum(row[2] for row in rows), top=str(CATEGORY_LABELS[rows[0][0]]), top_n=rows[0][2])
-    return render(chart, "chart-category", _("Open tickets by category"), description)
+    return chart
 
 
-def area_chart(rows, level):
-    """Horizontal bars of open and flagged tickets per kecamatan or village, most open on top.
-
-    Areas without tickets stay on the chart as zero: a quiet area is news too.
-    """
-    height = 90 + 40 * max(len(rows), 1)
-    top = max([row["open"] for row in rows] or [0])
-    chart = _chart(pygal.HorizontalBar, (OPEN_COLOUR, FLAGGED_COLOUR), height, top)
-    ordered = list(reversed(rows))
-    chart.x_labels = [_short(row["name"]) for row in ordered]
-    chart.add(_("open"), [row["open"] for row in ordered])
-    chart.add(_("flagged"), [row["flagged"] for row in ordered])
+def _area_text(rows, level):
+    if level is None:
+        return None
     if level == "district":
         title = _("Open and flagged tickets per kecamatan")
     else:
@@ -180,4 +225,32 @@ def area_chart(rows, level):
                         name=rows[0]["name"], open=rows[0]["open"], flagged=rows[0]["flagged"])
     else:
         description = _("No open tickets.")
-    return render(chart, "chart-area", title, description)
+    return title, description, 90 + 40 * max(len(rows), 1)
+
+
+def _area_draw(rows, height):
+    """Horizontal bars of open and flagged tickets per kecamatan or village, most open on top.
+
+    Areas without tickets stay on the chart as zero: a quiet area is news too.
+    """
+    top = max([row["open"] for row in rows] or [0])
+    chart = _chart(pygal.HorizontalBar, (OPEN_COLOUR, FLAGGED_COLOUR), height, top)
+    ordered = list(reversed(rows))
+    chart.x_labels = [_short(row["name"]) for row in ordered]
+    chart.add(_("open"), [row["open"] for row in ordered])
+    chart.add(_("flagged"), [row["flagged"] for row in ordered])
+    return chart
+
+
+_TEXTS = {
+    "new": lambda flow, _level: _flow_text(flow, "new"),
+    "resolved": lambda flow, _level: _flow_text(flow, "resolved"),
+    "category": _category_text,
+    "area": _area_text,
+}
+_DRAW = {
+    "new": lambda flow, height: _flow_draw(flow, "new", height),
+    "resolved": lambda flow, height: _flow_draw(flow, "resolved", height),
+    "category": _category_draw,
+    "area": _area_draw,
+}

@@ -1,11 +1,14 @@
-"""Dashboard pages: one start page per role, and the village page."""
-from flask import abort, current_app, render_template
+"""Dashboard pages: one start page per role, its charts as images, and the village page."""
+from flask import abort, current_app, render_template, request
 from flask_login import current_user, login_required
 
 from tracker.dashboard import bp, charts, services
 from tracker.elections.services import STAGE_LABELS
 from tracker.tickets.models import SEVERITIES
 from tracker.timeutil import utcnow
+
+# A browser keeps a chart five minutes; its URL changes as soon as its numbers do.
+CHART_MAX_AGE = 300
 
 
 @bp.context_processor
@@ -29,13 +32,39 @@ def index():
         )
     data = services.commander_dashboard(current_user, now)
     figures = {
-        "new": charts.flow_chart(data["flow"], "new"),
-        "resolved": charts.flow_chart(data["flow"], "resolved"),
-        "category": charts.category_chart(data["categories"]),
+        "new": charts.figure("new", data["flow"]),
+        "resolved": charts.figure("resolved", data["flow"]),
+        "category": charts.figure("category", data["categories"]),
+        "area": charts.figure("area", data["areas"], data["area_level"]),
     }
-    if data["area_level"]:
-        figures["area"] = charts.area_chart(data["areas"], data["area_level"])
     return render_template("dashboard/index.html", now=now, charts=figures, **data)
+
+
+@bp.route("/chart/<name>.svg")
+@login_required
+def chart(name):
+    """One chart of the user's dashboard as an SVG image, drawn from his own scoped numbers.
+
+    Private to the browser for five minutes; the ETag is the numbers' digest,
+    so a revalidation answers 304 without drawing. 404 for a chart the
+    user's dashboard does not have or that has nothing to draw.
+    """
+    if name not in charts.NAMES:
+        abort(404)
+    data = services.chart_data(current_user, name, utcnow())
+    fig = None if data is None else charts.figure(name, data, services.area_level(current_user))
+    if fig is None:
+        abort(404)
+    response = current_app.response_class(mimetype="image/svg+xml")
+    response.set_etag(fig.version)
+    response.cache_control.private = True
+    response.cache_control.max_age = CHART_MAX_AGE
+    response.vary.add("Cookie")
+    if request.if_none_match.contains(fig.version):
+        response.status_code = 304
+    else:
+        response.set_data(charts.svg(fig, data))
+    return response
 
 
 @bp.route("/village/<code>")

@@ -38,16 +38,19 @@ def week_starts(user, now=None, weeks=WEEKS):
 
 
 def waiting_condition(user):
-    """The tickets that wait for this user to act.
+    """The tickets that wait for this user to act: the ones his role moves on next.
 
     A Koramil triages new tickets at its level; a Kodim (and the admin) takes
-    escalated ones; a Babinsa follows up the unresolved tickets he reported.
+    escalated ones; a Babinsa starts or resolves the unresolved tickets still
+    owned at Koramil level (escalated ones are the Kodim's). The Babinsa's
+    set is exactly the ticket list's ``status=open&level=koramil``, the
+    link of his headline count (templates/dashboard/_macros.html).
     """
     if user.role == "koramil":
         return and_(Ticket.status == "new", Ticket.level == "koramil")
     if user.role in ("kodim", "admin"):
         return Ticket.status == "escalated"
-    return and_(Ticket.reporter_id == user.id, Ticket.status.in_(UNRESOLVED))
+    return and_(Ticket.status.in_(UNRESOLVED), Ticket.level == "koramil")
 
 
 def headline(user, now=None):
@@ -215,13 +218,12 @@ def village_page(user, code, now=None):
     (open, flagged), ``tickets`` (open ones, most severe first, at most 20,
     each with ``is_flagged``), ``visits`` (latest 10), ``last_visit_on``,
     ``days_since_visit``, ``elections`` (covering the village and not over:
-    dicts with election, stage, days_until_voting) and ``silent`` (the
-    village's ``silent_villages`` row, or None).
+    dicts with election, stage, days_until_voting) and ``silent`` (see
+    ``village_silence``).
     """
     from tracker.elections.models import Election
     from tracker.elections.services import covers_condition, current_stage
     from tracker.visits.services import visible_visits
-    from tracker.warnings.services import silent_villages
 
     now = now or utcnow()
     district = aliased(Region)
@@ -255,7 +257,7 @@ def village_page(user, code, now=None):
         .where(covers_condition(Election, village), Election.window_end >= today)
         .order_by(Election.voting_on, Election.id)
     ).scalars().all()
-    silent = next((row for row in silent_villages(user, at=now) if row["village_code"] == code), None)
+    silent = village_silence(village, now)
     return {
         "village": village, "district": district_row,
         "counts": {"open": counts[0], "flagged": counts[1]},
@@ -268,6 +270,46 @@ def village_page(user, code, now=None):
             for election in elections
         ],
         "silent": silent,
+    }
+
+
+def village_silence(village, now=None):
+    """Whether one village is silent, by the early-warning rule, in one query.
+
+    The rule is ``warnings.services._silent_conditions`` (inside an active
+    election window, no visit in the last ``SILENT_AFTER_DAYS`` days),
+    applied to this village alone rather than filtering the whole area's
+    ``silent_villages``. Returns None when the village is not silent, else
+    a dict like a ``silent_villages`` row: ``village_code``,
+    ``last_visit_on`` (None if never visited), ``days_silent`` (None if
+    never) and ``election_name`` (the active election nearest to voting).
+    """
+    from tracker.elections.models import Election
+    from tracker.elections.services import active_condition, local_day_expr
+    from tracker.warnings.services import _silent_conditions
+
+    now = now or utcnow()
+    today = local_date(now, village.timezone)
+    election = aliased(Election)
+    last_visit = (
+        select(func.max(Visit.visited_on))
+        .where(Visit.village_code == Region.code, Visit.visited_on <= local_day_expr(Region.timezone, now))
+        .scalar_subquery()
+    )
+    election_name = (
+        select(election.name).where(active_condition(election, Region, now))
+        .order_by(case((election.voting_on >= today, 0), else_=1), election.voting_on, election.id)
+        .limit(1).scalar_subquery()
+    )
+    found = db.session.execute(
+        select(last_visit, election_name).where(Region.code == village.code, *_silent_conditions(Region, now))
+    ).first()
+    if found is None:
+        return None
+    last, name = found
+    return {
+        "village_code": village.code, "last_visit_on": last,
+        "days_silent": (today - last).days if last else None, "election_name": name,
     }
 
 
@@ -315,6 +357,25 @@ def commander_dashboard(user, now=None):
         "silent": silent_villages(user, at=now, limit=10),
         "elections": election_banner(election_stages_ahead(user, now, days=60)),
     }
+
+
+def chart_data(user, name, now=None):
+    """The numbers behind one chart of the user's dashboard, in one query over his scope.
+
+    ``new`` and ``resolved`` take the weekly flow (both share a scale),
+    ``category`` the open tickets per category, ``area`` the per-area counts
+    (see ``area_level``). None when the user's dashboard has no such chart:
+    a Babinsa's home has none.
+    """
+    if user.role == "babinsa":
+        return None
+    if name in ("new", "resolved"):
+        return weekly_flow(user, now)
+    if name == "category":
+        return open_by_category(user)
+    if name == "area" and area_level(user) is not None:
+        return open_by_area(user)
+    return None
 
 
 def babinsa_home(user, now=None):
