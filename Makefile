@@ -40,7 +40,7 @@ scheduler: install
 	$(FLASK) scheduler
 
 bench: install-test
-	$(BIN)/python -m bench
+	$(BIN)/python -m bench $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache

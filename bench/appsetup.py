@@ -1,6 +1,8 @@
 """The application as the benchmark runs it: production settings on the bench database."""
 import os
 
+from flask import g, has_app_context
+from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from tracker import create_app
@@ -9,8 +11,41 @@ from tracker import create_app
 BENCH_SECRET = "bench-only-not-a-secret"
 
 
+class FreshRequestClient(FlaskClient):
+    """A test client whose every request starts as in production.
+
+    The bench keeps an app context pushed, and Flask reuses it for test
+    requests: ``g`` (Flask-Login's user, the locale) and the database
+    session (its identity map, the scope's cached codes) would carry over
+    from one request to the next. Each request here starts with an empty
+    ``g`` and a new session, as it does under gunicorn.
+    """
+
+    def open(self, *args, **kwargs):
+        self._fresh()
+        try:
+            return super().open(*args, **kwargs)
+        finally:
+            self._fresh()
+
+    @staticmethod
+    def _fresh():
+        from tracker.extensions import db
+
+        if has_app_context():
+            for name in list(vars(g)):
+                delattr(g, name)
+            db.session.remove()
+
+
 def make_app(database_url):
     """A production-config app (no debug) on ``database_url``, cookies usable over plain HTTP."""
+    app = _create(database_url)
+    app.test_client_class = FreshRequestClient
+    return app
+
+
+def _create(database_url):
     return create_app({
         "CONFIG_NAME": "production",
         "SECRET_KEY": BENCH_SECRET,

@@ -142,6 +142,9 @@ def main(argv=None, log=print):
             log(f"data set ready in {dataset.generate_seconds:.0f} s: {dataset.sizes}")
         else:
             log(f"reusing the data set generated at {dataset.moment:%Y-%m-%d %H:%M} UTC")
+            changed = data.sync_indexes(log=log)
+            if changed:
+                log(f"indexes brought to the models: {', '.join(changed)}")
         if options.generate_only:
             return 0
         bench = measure.Bench(app, options.database, dataset, options, log=log)

@@ -14,7 +14,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 
-from sqlalchemy import Date, DateTime, func, select, text
+from sqlalchemy import Date, DateTime, func, inspect, select, text
 
 from bench import vocabulary as words
 from tracker.auth.models import ApiToken, BabinsaVillage, User
@@ -209,6 +209,48 @@ def _finish_database():
         # VACUUM cannot run inside a transaction block.
         with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
             connection.execute(text("VACUUM ANALYZE"))
+    else:
+        with db.engine.begin() as connection:
+            connection.execute(text("ANALYZE"))
+
+
+def sync_indexes(log=print):
+    """Bring a reused data set's indexes to the models' definitions.
+
+    A data set outlives code changes (``--reuse``): an index the models
+    define that is missing or covers other columns is (re)built, and an
+    ``ix_`` index the models no longer define is dropped, so a reused set
+    is measured with the schema of the code under test. Returns the names
+    changed.
+    """
+    inspector = inspect(db.engine)
+    changed = []
+    with db.engine.begin() as connection:
+        for table in db.metadata.sorted_tables:
+            present = {ix["name"]: ix["column_names"] for ix in inspector.get_indexes(table.name)}
+            wanted = {index.name: index for index in table.indexes}
+            for name, columns in present.items():
+                if name and name.startswith("ix_") and name not in wanted:
+                    connection.execute(text(f'DROP INDEX "{name}"'))
+                    changed.append(f"-{name}")
+            for name, index in wanted.items():
+                columns = [column.name for column in index.columns]
+                if present.get(name) == columns:
+                    continue
+                if name in present:
+                    index.drop(connection)
+                log(f"building index {name} on {table.name}")
+                index.create(connection)
+                changed.append(name)
+    if changed:
+        _analyze()
+    return changed
+
+
+def _analyze():
+    if db.engine.dialect.name == "postgresql":
+        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            connection.execute(text("ANALYZE"))
     else:
         with db.engine.begin() as connection:
             connection.execute(text("ANALYZE"))

@@ -5,9 +5,11 @@ available" instead of failing the run. Writes a path makes (the sweep's
 flags, digests) are rolled back between runs, except the one sweep pass
 that is kept so that the later paths see flags as production would.
 """
+import html
 import json
 import math
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -214,18 +216,28 @@ def measure_ticket_list(bench):
                 bench.api_body = (url, first.get_data(), headers)
             total, per_page = body.get("total"), body.get("per_page") or len(body.get("items", [])) or 25
             last = max(1, math.ceil(total / per_page)) if isinstance(total, int) else 200
-            for page_name, page in (("first page", 1), ("deep page", last)):
-                page_url = f"{url}{'&' if params else ''}page={page}"
+            sep = "&" if params else ""
+            # The page before the last one hands out the cursor of the last page.
+            before_last = client.get(f"{url}{sep}count=false&page={max(1, last - 1)}", headers=headers)
+            cursor = before_last.get_json().get("next") if before_last.status_code == 200 else None
+            pages = [("first page", f"{url}{sep}page=1", LIST_P95_LIMIT, 1),
+                     ("first page, count=false", f"{url}{sep}count=false", LIST_P95_LIMIT, 1)]
+            if cursor:
+                pages.append(("deep page, cursor", f"{url}{sep}count=false&after={cursor}", LIST_P95_LIMIT, last))
+            # Offset pages stay for older clients; deep ones are what the cursor is for.
+            pages.append(("deep page, offset", f"{url}{sep}page={last}", None, last))
+            for page_name, page_url, limit, page in pages:
                 with counting_queries() as statements:
                     response = client.get(page_url, headers=headers)
                 if response.status_code != 200:
                     bench.add(Figure(path, f"{role} · {variant} · {page_name}",
                                      detail=f"HTTP {response.status_code} at page {page}", verdict="missed (error)"))
                     continue
-                samples = repeat(lambda: client.get(page_url, headers=headers), runs, budget=LIST_BUDGET)
+                samples = repeat(lambda: client.get(page_url, headers=headers),
+                                 runs if limit is not None else min(runs, 5), budget=LIST_BUDGET)
                 total_text = f"{total:,} rows" if isinstance(total, int) else "no total"
                 bench.add(timed_figure(
-                    path, f"{role} · {variant} · {page_name}", samples, limit=LIST_P95_LIMIT,
+                    path, f"{role} · {variant} · {page_name}", samples, limit=limit,
                     detail=f"{total_text}, page {page:,}, {len(statements)} queries, "
                            f"{len(response.get_data()):,} B"))
     db.session.rollback()
@@ -257,6 +269,19 @@ def measure_dashboard(bench):
         samples = repeat(lambda: client.get(url), bench.runs("dashboard"))
         bench.add(timed_figure(path, role, samples, limit=limit,
                                detail=f"{len(statements)} queries, {len(response.get_data()):,} B"))
+        # The charts are images of their own: time one as drawn (nothing cached).
+        chart = re.search(r'src="(/dashboard/chart/[^"]+)"', response.get_data(as_text=True))
+        if chart is not None:
+            chart_url = html.unescape(chart.group(1))
+
+            def draw():
+                from tracker.dashboard import charts
+                charts._cache.clear()
+                return client.get(chart_url)
+
+            samples = repeat(draw, bench.runs("dashboard"))
+            bench.add(timed_figure(path, f"{role} · one chart, drawn", samples,
+                                   detail=chart_url.split("?")[0]))
 
 
 # --- 4. digests -------------------------------------------------------------
