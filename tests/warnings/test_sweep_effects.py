@@ -3,11 +3,11 @@ import threading
 from datetime import date, timedelta, timezone
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from tests.warnings.conftest import KEBAK, KEMIRI, WARU, wib
 from tracker.extensions import db as _db
-from tracker.tickets.models import Ticket, TicketEvent
+from tracker.tickets.models import UNRESOLVED, Ticket, TicketEvent
 from tracker.warnings.models import Flag
 
 PILKADES_DAY = date(2026, 12, 20)
@@ -138,6 +138,7 @@ def statements_for(app, area, make_election, bulk_tickets, count_queries, run_sw
         assert result.raised > 0 and result.escalated > 0
         return statements
 
+    measure.moment = moment
     return measure
 
 
@@ -145,7 +146,33 @@ def test_sweep_sends_a_constant_number_of_statements(statements_for):
     small = statements_for(100)
     large = statements_for(1_900)   # 2,000 tickets in all
     assert len(small) == len(large)
-    # Lock (PostgreSQL only), two to clear, three to raise, two to escalate, one silent count.
-    assert len(large) == (9 if _db.engine.dialect.name == "postgresql" else 8)
+    # Lock (PostgreSQL only), one to clear (its UPDATE returns the flags it
+    # cleared; none here, so no timeline INSERT), three to raise, two to
+    # escalate, one silent count.
+    assert len(large) == (8 if _db.engine.dialect.name == "postgresql" else 7)
     assert count(Ticket) == 2_000
     assert count(Flag, Flag.cleared_at.is_(None)) > 1_000
+
+
+def test_clearing_sends_a_constant_number_of_statements(statements_for, count_queries):
+    from tracker.warnings.services import sweep
+
+    def resolve_all_and_sweep(n):
+        statements_for(n)
+        _db.session.execute(update(Ticket.__table__).where(Ticket.status.in_(UNRESOLVED)).values(status="resolved"))
+        _db.session.commit()
+        with count_queries() as statements:
+            result = sweep(statements_for.moment)
+        _db.session.commit()
+        return result, statements
+
+    small, small_statements = resolve_all_and_sweep(100)
+    large, large_statements = resolve_all_and_sweep(1_900)
+    assert 0 < small.cleared < large.cleared
+    assert count(Flag, Flag.cleared_at.is_(None)) == 0
+    assert count(Flag, Flag.clear_reason == "resolved") == small.cleared + large.cleared
+    assert count(TicketEvent, TicketEvent.kind == "flag_cleared") == small.cleared + large.cleared
+    # The clearing UPDATE returns the flags; their timeline lines go in with
+    # one executemany, whatever their number.
+    assert len(small_statements) == len(large_statements)
+    assert sum(" VALUES " in s and s.lstrip().startswith("INSERT INTO ticket_event") for s in large_statements) == 1

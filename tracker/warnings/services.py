@@ -12,7 +12,7 @@ from datetime import timedelta
 from flask import current_app
 from flask_babel import force_locale, gettext as _, lazy_gettext as _l
 from sqlalchemy import (
-    DateTime, Float, String, and_, case, cast, exists, func, insert, literal, not_, or_, select, update,
+    DateTime, Float, String, and_, bindparam, case, cast, exists, func, insert, literal, not_, or_, select, update,
 )
 from sqlalchemy.orm import aliased, contains_eager, joinedload
 
@@ -20,7 +20,8 @@ from tracker import scope
 from tracker.database import is_postgres
 from tracker.elections.models import Election, ElectionStage
 from tracker.elections.services import (
-    STAGE_LABELS, active_condition, covers_condition, local_day_expr, stage_on_condition, window_prefilter,
+    STAGE_LABELS, active_condition, covers_condition, local_day_expr, local_days, stage_on_condition,
+    window_prefilter,
 )
 from tracker.extensions import db
 from tracker.regions.codes import WIB
@@ -151,6 +152,26 @@ def _at(at):
     return as_utc(at) if at is not None else utcnow()
 
 
+def _is_unresolved(status_column):
+    """SQL: the status is unresolved, with the statuses written into the statement.
+
+    Literal values let the planners use the partial index on open tickets
+    (``status IN ('new', 'triaged', 'in_progress', 'escalated')``); a bound
+    parameter never matches an index's WHERE clause.
+    """
+    return status_column.in_(bindparam("unresolved", UNRESOLVED, expanding=True, literal_execute=True, unique=True))
+
+
+def _stage_prefilter(stage, at):
+    """SQL: the stage holds ``at``'s date in some zone (an index-free pre-filter on the stage row).
+
+    Only the running stages reach the per-village test of the village's own
+    day, instead of every stage of every election in its window.
+    """
+    days = local_days(at).values()
+    return and_(stage.starts_on <= max(days), stage.ends_on >= min(days))
+
+
 # --- the sweep --------------------------------------------------------------------
 
 def sweep(at=None):
@@ -196,33 +217,51 @@ def _event_insert(select_stmt):
 
 
 def _clear_flags(session, at):
-    """Clear active flags whose ticket is settled or whose window does not hold ``at``."""
+    """Clear active flags whose ticket is settled or whose window does not hold ``at``.
+
+    The flags to clear are found once: the UPDATE returns each cleared
+    flag's timeline line, written with one executemany (nothing when no
+    flag is due, the usual case).
+    """
     f, t, v, e = aliased(Flag), aliased(Ticket), aliased(Region), aliased(Election)
+    days = local_days(at).values()
     today = local_day_expr(v.timezone, at)
-    settled = t.status.notin_(UNRESOLVED)
-    outside = not_(and_(e.window_start <= today, e.window_end >= today))
-    code = case((settled, t.status), else_="outside_window")
-    reason = _sql_format(
-        _("%(election)s: %(reason)s"), election=e.name,
-        reason=case(*[(code == key, literal(str(label), String)) for key, label in CLEAR_LABELS.items()],
-                    else_=code),
+    # Only an election whose window holds ``at`` in some zones but not in
+    # all needs the village's own day; the others are decided by their dates.
+    holds_nowhere = not_(window_prefilter(e, at))
+    not_everywhere = not_(and_(e.window_start <= min(days), e.window_end >= max(days)))
+    outside_here = (
+        select(v.code).where(v.code == t.village_code, not_(and_(e.window_start <= today, e.window_end >= today)))
+        .exists()
     )
     due = (
-        select(t.id, literal("flag_cleared"), literal(at, DateTime(timezone=True)), f.stage,
-               literal(None, String), reason)
-        .select_from(f).join(t, t.id == f.ticket_id).join(v, v.code == t.village_code)
-        .join(e, e.id == f.election_id)
-        .where(f.cleared_at.is_(None), or_(settled, outside))
+        select(f.id).select_from(f).join(t, t.id == f.ticket_id).join(e, e.id == f.election_id)
+        .where(f.cleared_at.is_(None),
+               or_(not_(_is_unresolved(t.status)), holds_nowhere, and_(not_everywhere, outside_here)))
     )
-    session.execute(_event_insert(due))
     flags = Flag.__table__.c
     status = select(Ticket.status).where(Ticket.id == flags.ticket_id).scalar_subquery()
-    result = session.execute(
-        update(Flag.__table__)
-        .where(flags.cleared_at.is_(None), flags.id.in_(due.with_only_columns(f.id)))
-        .values(cleared_at=at, clear_reason=case((status.in_(UNRESOLVED), "outside_window"), else_=status))
+    code = case((_is_unresolved(status), "outside_window"), else_=status)
+    election_name = select(Election.name).where(Election.id == flags.election_id).scalar_subquery()
+    # RETURNING gives the row as updated: clear_reason holds the code.
+    reason = _sql_format(
+        _("%(election)s: %(reason)s"), election=election_name,
+        reason=case(*[(flags.clear_reason == key, literal(str(label), String))
+                      for key, label in CLEAR_LABELS.items()], else_=flags.clear_reason),
     )
-    return result.rowcount
+    cleared = session.execute(
+        update(Flag.__table__)
+        .where(flags.cleared_at.is_(None), flags.id.in_(due))
+        .values(cleared_at=at, clear_reason=code)
+        .returning(flags.ticket_id, flags.stage, reason)
+    ).all()
+    if cleared:
+        session.execute(insert(TicketEvent.__table__), [
+            {"ticket_id": ticket_id, "kind": "flag_cleared", "at": at, "from_value": stage, "to_value": None,
+             "reason": line}
+            for ticket_id, stage, line in cleared
+        ])
+    return len(cleared)
 
 
 def _raise_flags(session, at):
@@ -240,9 +279,9 @@ def _raise_flags(session, at):
         select(t.id, e.id, s.name, reason, literal(at, DateTime(timezone=True)))
         .select_from(t).join(v, v.code == t.village_code)
         .join(e, and_(window_prefilter(e, at), covers_condition(e, v)))
-        .join(s, and_(s.election_id == e.id, stage_on_condition(s, v, at)))
+        .join(s, and_(s.election_id == e.id, _stage_prefilter(s, at), stage_on_condition(s, v, at)))
         .where(
-            t.status.in_(UNRESOLVED), t.reported_at <= at, holds,
+            _is_unresolved(t.status), t.reported_at <= at, holds,
             ~exists().where(f.ticket_id == t.id, f.election_id == e.id, f.cleared_at.is_(None)),
         )
     )
