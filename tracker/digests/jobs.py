@@ -4,7 +4,7 @@ Plain functions: the scheduler's runner opens the app context, claims the
 slot, calls them with the slot's time and commits once. They only flush.
 """
 from tracker.digests.outbox import format_counts, relay
-from tracker.digests.services import decide_digest, due_digests
+from tracker.digests.services import decide_digests, due_digests
 
 
 def run_digests(now):
@@ -14,7 +14,7 @@ def run_digests(now):
     the catch-up cut-off, and his digest for that local date is not decided
     yet; running twice decides nothing new.
     """
-    decisions = [d for d in (decide_digest(user, day, now) for user, day in due_digests(now)) if d]
+    decisions = decide_digests(due_digests(now), now)
     skipped = sum(1 for d in decisions if d.is_skipped)
     return f"queued {len(decisions) - skipped} digests, skipped {skipped} empty"
 

@@ -45,6 +45,28 @@ def queue_message(*, key, to_address, subject, body_text, body_html, now, user_i
     return db.session.execute(stmt).first() is not None
 
 
+def queue_messages(rows, *, now):
+    """Write many emails into the outbox, skipping keys that have a row; returns the keys written.
+
+    ``rows`` are dicts of ``queue_message``'s keyword arguments (without
+    ``now``). One multi-row ``INSERT … ON CONFLICT DO NOTHING RETURNING``,
+    so two deciders racing on one key write one row and neither fails.
+    """
+    if not rows:
+        return set()
+    dialect = postgresql if is_postgres(db.session) else sqlite
+    values = [
+        {"user_id": None, "digest_on": None, "status": "pending", **row, "attempts": 0,
+         "next_attempt_at": now, "created_at": now}
+        for row in rows
+    ]
+    stmt = (
+        dialect.insert(OutboxMessage).on_conflict_do_nothing(index_elements=["key"])
+        .returning(OutboxMessage.key)
+    )
+    return set(db.session.execute(stmt, values).scalars())
+
+
 def existing_keys(keys):
     """The subset of ``keys`` that already have an outbox row (chunked IN queries)."""
     keys = list(keys)

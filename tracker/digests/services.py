@@ -5,36 +5,32 @@ same number whatever the data size), rendered in his language, and written
 to the outbox in the caller's transaction. Functions flush; the caller
 commits.
 """
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_datetime as babel_format_datetime
-from flask import current_app, render_template
-from flask_babel import force_locale, format_date, get_locale, gettext as _, lazy_gettext as _l, ngettext
-from sqlalchemy import and_, case, func, or_, select
+from babel.dates import format_date as babel_format_date, format_datetime as babel_format_datetime
+from flask import current_app
+from flask_babel import force_locale, get_locale, get_translations, lazy_gettext as _l
+from jinja2 import pass_context
+from markupsafe import Markup
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from werkzeug.routing import BuildError
 
-from tracker import scope
 from tracker.auth.models import User
-from tracker.digests.models import OutboxMessage
-from tracker.digests.outbox import existing_keys, queue_message
-from tracker.elections.services import STAGE_LABELS, election_stages_ahead
+from tracker.digests import audiences
+from tracker.digests.outbox import existing_keys, queue_messages
+from tracker.elections.services import STAGE_LABELS
 from tracker.extensions import db
-from tracker.regions.codes import TIMEZONE_LABELS
-from tracker.regions.models import Region
+from tracker.regions.codes import TIMEZONE_LABELS, WIB
 from tracker.tickets.labels import CATEGORY_LABELS, SEVERITY_LABELS, STATUS_LABELS
-from tracker.tickets.models import UNRESOLVED, Ticket
 from tracker.timeutil import as_utc, local_date, local_midnight_utc
 from tracker.units.models import Unit
-from tracker.warnings.models import Flag
-from tracker.tickets.services import flagged_condition
-from tracker.warnings.services import hotspots, silent_villages
 
 RECIPIENT_ROLES = ("koramil", "kodim")
-RESOLVED = ("resolved", "closed")
 ELECTION_DAYS_AHEAD = 60
 
 
@@ -87,14 +83,23 @@ def absolute_url(endpoint, **values):
     Built from the URL map, so it works in CLI commands and jobs where no
     request exists.
     """
+    return _links_builder()(endpoint, **values)
+
+
+def _links_builder():
+    """``absolute_url`` with the URL map bound once, for building many links."""
     base = urlsplit(current_app.config["BASE_URL"])
     adapter = current_app.url_map.bind(
         base.netloc, script_name=base.path or "/", url_scheme=base.scheme or "http"
     )
-    try:
-        return adapter.build(endpoint, values, force_external=True)
-    except BuildError:
-        return None
+
+    def build(endpoint, **values):
+        try:
+            return adapter.build(endpoint, values, force_external=True)
+        except BuildError:
+            return None
+
+    return build
 
 
 @dataclass
@@ -155,138 +160,232 @@ def _elections_ahead(stages, cap):
     return list(grouped.values())[:cap]
 
 
-def _previous_digest_at(user, day):
-    """When the user's previous digest (before ``day``) was decided, or None."""
-    return db.session.execute(
-        select(func.max(OutboxMessage.created_at)).where(
-            OutboxMessage.user_id == user.id,
-            OutboxMessage.digest_on < day,
+def _links(*pairs):
+    return [(label, url) for label, url in pairs if url]
+
+
+_EMPTY_COUNTS = dict.fromkeys(audiences.COUNTED, 0)
+_EMPTY_LISTS = {name: [] for name in audiences.LISTED}
+
+
+def build_digests(pairs, at):
+    """Collect the digests of many (user, local date) pairs as of ``at``: {user id: Digest}.
+
+    Set-based: every section is one statement for all the units of the
+    batch (see ``tracker.digests.audiences``), so the number of statements
+    does not grow with the number of recipients (only the since-dependent
+    sections run once per distinct "since", a handful in a morning run).
+    Users who share a role, a unit and a "since" share one set of sections.
+
+    "New" and "resolved" count from the user's previous digest's decision
+    (or the 24 hours before ``at`` for a first digest). Tickets and villages
+    are those the user's scope shows him (``tracker.scope``); a user whom
+    scope shows nothing gets empty sections.
+    """
+    pairs = list(pairs)
+    if not pairs:
+        return {}
+    cap = current_app.config["DIGEST_LIST_CAP"]
+    url = _links_builder()
+    previous = audiences.previous_digests(pairs)
+    since_of = {user.id: previous.get(user.id) or at - timedelta(days=1) for user, _day in pairs}
+    audience_of = {user.id: audiences.audience_of(user) for user, _day in pairs}
+    by_since = defaultdict(set)
+    for user, _day in pairs:
+        if audience_of[user.id] is not None:
+            by_since[since_of[user.id]].add(audience_of[user.id])
+    everyone = set().union(*by_since.values()) if by_since else set()
+
+    counts, lists = {}, {}
+    for since, group in by_since.items():
+        for role, unit_ids in audiences.by_role(group).items():
+            for unit_id, row in audiences.ticket_counts(role, unit_ids, since, at).items():
+                counts[(audiences.Audience(role, unit_id), since)] = row
+            for unit_id, row in audiences.ticket_lists(role, unit_ids, since, at, cap).items():
+                lists[(audiences.Audience(role, unit_id), since)] = row
+    silent, spots, touched = {}, {}, {}
+    todays = {user.id: local_date(at, user.unit.timezone) if user.unit is not None else local_date(at, WIB)
+              for user, _day in pairs}
+    stages = audiences.stages_ahead(min(todays.values()),
+                                    max(todays.values()) + timedelta(days=ELECTION_DAYS_AHEAD))
+    for role, unit_ids in audiences.by_role(everyone).items():
+        for unit_id, found in audiences.silent_villages(role, unit_ids, at, cap).items():
+            silent[audiences.Audience(role, unit_id)] = found
+        for unit_id, found in audiences.hotspots(role, unit_ids, at, cap).items():
+            spots[audiences.Audience(role, unit_id)] = found
+        if stages:
+            for unit_id, found in audiences.elections_touching(role, unit_ids, stages).items():
+                touched[audiences.Audience(role, unit_id)] = found
+
+    shared = {}
+
+    def sections(user):
+        """The sections of the user's (audience, since), built once and shared."""
+        audience, since = audience_of[user.id], since_of[user.id]
+        key = (audience, since)
+        if key not in shared:
+            count_row = counts.get(key, _EMPTY_COUNTS)
+            listed = lists.get(key, _EMPTY_LISTS)
+            for items in listed.values():
+                for item in items:
+                    if "url" not in item:
+                        item["url"] = url("tickets.detail", ticket_id=item["id"])
+            tz = user.unit.timezone if user.unit is not None else WIB
+            waiting_list = url("tickets.escalations" if user.role == "kodim" else "tickets.triage")
+            silent_total, silent_items = silent.get(audience, (0, []))
+            shared[key] = {
+                "counts": {name: count_row[name] for name in ("new", "flagged", "overdue", "waiting", "resolved")},
+                "new": Section(listed["new"], count_row["new"],
+                               _links((None, url("tickets.index", date_from=local_date(since, tz).isoformat())))),
+                "attention": Section(listed["attention"], count_row["attention"],
+                                     _links((_l("flagged"), url("tickets.index", status="open", flagged="true")),
+                                            (_l("overdue"), url("tickets.overdue")))),
+                "waiting": Section(listed["waiting"], count_row["waiting"], _links((None, waiting_list))),
+                "silent": Section(silent_items, silent_total, _links((None, url("warnings.silent")))),
+                "hotspots": spots.get(audience, []),
+            }
+        return shared[key]
+
+    digests = {}
+    for user, day in pairs:
+        parts = sections(user)
+        election_ids = touched.get(audience_of[user.id], ())
+        ahead = audiences.stages_for(stages, election_ids, todays[user.id], ELECTION_DAYS_AHEAD)
+        digests[user.id] = Digest(
+            user=user, day=day, at=at, since=since_of[user.id], counts=dict(parts["counts"]), new=parts["new"],
+            attention=parts["attention"], waiting=parts["waiting"], silent=parts["silent"],
+            hotspots=parts["hotspots"], elections=_elections_ahead(ahead, cap),
         )
-    ).scalar()
-
-
-def _waiting_condition(user):
-    """Tickets waiting for this recipient: the Koramil's triage queue, the Kodim's escalations."""
-    if user.role == "kodim":
-        return Ticket.status == "escalated"
-    return and_(Ticket.level == "koramil", Ticket.status == "new")
-
-
-def _ticket_rows(condition, visible, order, cap, at):
-    """Up to ``cap`` visible tickets meeting ``condition``, with village and flag stage, in one query."""
-    stage = (
-        select(Flag.stage)
-        .where(Flag.ticket_id == Ticket.id, Flag.cleared_at.is_(None))
-        .order_by(Flag.raised_at.desc(), Flag.id.desc())
-        .limit(1)
-        .correlate(Ticket)
-        .scalar_subquery()
-    )
-    stmt = (
-        select(
-            Ticket.id, Ticket.ref, Ticket.title, Ticket.category, Ticket.severity, Ticket.status,
-            Ticket.reported_at, Ticket.due_at, Region.name.label("village_name"),
-            stage.label("flag_stage"),
-        )
-        .join(Region, Region.code == Ticket.village_code)
-        .where(visible, condition)
-        .order_by(*order)
-        .limit(cap)
-    )
-    rows = []
-    for row in db.session.execute(stmt):
-        item = row._asdict()
-        item["reported_at"] = as_utc(item["reported_at"])
-        item["due_at"] = as_utc(item["due_at"])
-        item["is_overdue"] = item["status"] in UNRESOLVED and item["due_at"] < at
-        item["url"] = absolute_url("tickets.detail", ticket_id=item["id"])
-        rows.append(item)
-    return rows
+    return digests
 
 
 def build_digest(user, day, at):
     """Collect one recipient's digest for local date ``day`` as of ``at`` (a fixed number of queries).
 
-    "New" and "resolved" count from the previous digest's decision (or the
-    24 hours before ``at`` for a first digest). Every ticket query carries
-    the scope condition, so the digest shows only what the user can open.
+    ``build_digests`` for one user: every ticket and village in it is one
+    the user's scope shows him.
     """
-    cap = current_app.config["DIGEST_LIST_CAP"]
-    since = as_utc(_previous_digest_at(user, day)) or at - timedelta(days=1)
-    visible = scope.ticket_condition(user, Ticket)
-    unresolved = Ticket.status.in_(UNRESOLVED)
-    flagged = and_(unresolved, flagged_condition(Ticket))
-    overdue = and_(unresolved, Ticket.due_at < at)
-    attention = and_(unresolved, or_(flagged_condition(Ticket), Ticket.due_at < at))
-    is_new = and_(Ticket.reported_at > since, Ticket.reported_at <= at)
-    resolved = and_(Ticket.status.in_(RESOLVED), Ticket.resolved_at > since, Ticket.resolved_at <= at)
-    waiting = _waiting_condition(user)
+    return build_digests([(user, day)], at)[user.id]
 
-    def tally(condition):
-        return func.count(case((condition, 1)))
 
-    counts_row = db.session.execute(
-        select(
-            tally(is_new).label("new"), tally(flagged).label("flagged"), tally(overdue).label("overdue"),
-            tally(waiting).label("waiting"), tally(resolved).label("resolved"),
-            tally(attention).label("attention"),
-        ).where(visible, or_(unresolved, Ticket.reported_at > since, Ticket.resolved_at > since))
-    ).one()
-    counts = {name: int(getattr(counts_row, name) or 0)
-              for name in ("new", "flagged", "overdue", "waiting", "resolved")}
-    most_severe_oldest = (Ticket.severity_rank.desc(), Ticket.reported_at, Ticket.id)
+class _Language:
+    """One language's strings and formats, resolved once for rendering many digests.
 
-    def links(*pairs):
-        return [(label, url) for label, url in pairs if url]
+    Made inside ``force_locale``: it holds flask_babel's catalogue for that
+    locale and caches every lookup (messages, label maps, dates), which a
+    morning run repeats tens of thousands of times. ``template_functions``
+    are the ``_``/``gettext``/``ngettext`` the digest templates call, with
+    Jinja's newstyle semantics (the message is a format string; in HTML the
+    message is markup and its variables are escaped).
+    """
 
-    waiting_list = absolute_url("tickets.escalations" if user.role == "kodim" else "tickets.triage")
-    new = Section(
-        _ticket_rows(is_new, visible, most_severe_oldest, cap, at), counts["new"],
-        links((None, absolute_url("tickets.index", date_from=local_date(since, user.unit.timezone).isoformat()))),
-    )
-    attention_section = Section(
-        _ticket_rows(attention, visible, most_severe_oldest, cap, at), int(counts_row.attention or 0),
-        links((_l("flagged"), absolute_url("tickets.index", status="open", flagged="true")),
-              (_l("overdue"), absolute_url("tickets.overdue"))),
-    )
-    waiting_section = Section(
-        _ticket_rows(waiting, visible, most_severe_oldest, cap, at), counts["waiting"],
-        links((None, waiting_list)),
-    )
-    silent_all = silent_villages(user, at=at)
-    silent = Section(silent_all[:cap], len(silent_all), links((None, absolute_url("warnings.silent"))))
-    return Digest(
-        user=user, day=day, at=at, since=since, counts=counts, new=new, attention=attention_section,
-        waiting=waiting_section, silent=silent, hotspots=hotspots(user, limit=cap, at=at),
-        elections=_elections_ahead(election_stages_ahead(user, at, days=ELECTION_DAYS_AHEAD), cap),
-    )
+    def __init__(self):
+        self.locale = get_locale()
+        self.translations = get_translations()
+        self._messages = {}
+        self._days = {}
+        self._formatters = {}
+        self.labels = {
+            "category_labels": {code: str(label) for code, label in CATEGORY_LABELS.items()},
+            "severity_labels": {code: str(label) for code, label in SEVERITY_LABELS.items()},
+            "status_labels": {code: str(label) for code, label in STATUS_LABELS.items()},
+            "stage_labels": {code: str(label) for code, label in STAGE_LABELS.items()},
+        }
+
+        def template_gettext(context, string, **variables):
+            message = self.message(string)
+            if context.eval_ctx.autoescape:
+                message = Markup(message)
+            return message % variables
+
+        def template_ngettext(context, singular, plural, num, **variables):
+            variables.setdefault("num", num)
+            message = self.plural(singular, plural, num)
+            if context.eval_ctx.autoescape:
+                message = Markup(message)
+            return message % variables
+
+        gettext_function = pass_context(template_gettext)
+        self.template_functions = {
+            "_": gettext_function, "gettext": gettext_function, "ngettext": pass_context(template_ngettext),
+        }
+
+    def message(self, string):
+        try:
+            return self._messages[string]
+        except KeyError:
+            return self._messages.setdefault(string, self.translations.ugettext(string))
+
+    def plural(self, singular, plural, num):
+        key = (singular, plural, num)
+        try:
+            return self._messages[key]
+        except KeyError:
+            return self._messages.setdefault(key, self.translations.ungettext(singular, plural, num))
+
+    def gettext(self, string, **variables):
+        """As flask_babel's ``gettext``."""
+        message = self.message(string)
+        return message % variables if variables else message
+
+    def ngettext(self, singular, plural, num, **variables):
+        """As flask_babel's ``ngettext``."""
+        variables.setdefault("num", num)
+        return self.plural(singular, plural, num) % variables
+
+    def day(self, value):
+        """E.g. "17 Agu 2026" (as flask_babel's ``format_date(value, "d MMM yyyy")``)."""
+        if not value:
+            return ""
+        try:
+            return self._days[value]
+        except KeyError:
+            return self._days.setdefault(value, babel_format_date(value, "d MMM yyyy", locale=self.locale))
+
+    def formatter(self, timezone, at):
+        key = (timezone, at)
+        if key not in self._formatters:
+            self._formatters[key] = _Formatter(self, timezone, at)
+        return self._formatters[key]
 
 
 class _Formatter:
-    """Dates, ages and countdowns in the recipient's language and time zone (inside force_locale)."""
+    """Dates, ages and countdowns in one language and time zone, as of ``at`` (cached)."""
 
-    def __init__(self, user, at):
-        self.tz = ZoneInfo(user.unit.timezone)
-        self.tz_label = TIMEZONE_LABELS.get(user.unit.timezone, "WIB")
+    def __init__(self, language, timezone, at):
+        self.language = language
+        self.tz = ZoneInfo(timezone)
+        self.tz_label = TIMEZONE_LABELS.get(timezone, "WIB")
         self.at = at
+        self._moments = {}
+        self._ages = {}
 
     def day(self, value):
-        return format_date(value, "d MMM yyyy") if value else ""
+        return self.language.day(value)
 
     def moment(self, value):
-        local = babel_format_datetime(as_utc(value), "d MMM yyyy HH:mm", tzinfo=self.tz, locale=get_locale())
-        return f"{local} {self.tz_label}"
+        if value not in self._moments:
+            local = babel_format_datetime(as_utc(value), "d MMM yyyy HH:mm", tzinfo=self.tz,
+                                          locale=self.language.locale)
+            self._moments[value] = f"{local} {self.tz_label}"
+        return self._moments[value]
 
     def age(self, reported_at):
         hours = int((self.at - reported_at).total_seconds() // 3600)
-        if hours < 24:
-            return ngettext("%(num)d hour", "%(num)d hours", max(hours, 0))
-        return ngettext("%(num)d day", "%(num)d days", hours // 24)
+        if hours not in self._ages:
+            if hours < 24:
+                text = self.language.ngettext("%(num)d hour", "%(num)d hours", max(hours, 0))
+            else:
+                text = self.language.ngettext("%(num)d day", "%(num)d days", hours // 24)
+            self._ages[hours] = text
+        return self._ages[hours]
 
     def countdown(self, stage):
         """E.g. "Masa tenang Pilkades dimulai dalam 3 hari", or how long an active stage runs."""
+        _, ngettext = self.language.gettext, self.language.ngettext
         # Labelled here, not from stage_label, so the text is in the recipient's language.
-        names = {"stage": STAGE_LABELS[stage["stage"]], "election": stage["election_name"]}
+        names = {"stage": self.language.labels["stage_labels"][stage["stage"]],
+                 "election": stage["election_name"]}
         start = stage["days_until_start"]
         if start > 0:
             return ngettext("%(stage)s of %(election)s starts in %(num)d day (%(date)s)",
@@ -299,6 +398,7 @@ class _Formatter:
 
     def voting(self, election):
         """E.g. "voting in 12 days (9 Dec 2026)"."""
+        _, ngettext = self.language.gettext, self.language.ngettext
         days, day = election["days_until_voting"], self.day(election["voting_on"])
         if days < 0:
             return _("voted on %(date)s", date=day)
@@ -307,28 +407,53 @@ class _Formatter:
         return ngettext("voting in %(num)d day (%(date)s)", "voting in %(num)d days (%(date)s)", days, date=day)
 
 
+def _render(digest, language, templates, urls):
+    """(subject, plain text, HTML) of one digest in ``language`` (inside its force_locale)."""
+    user = digest.user
+    fmt = language.formatter(user.unit.timezone, digest.at)
+    if digest.is_empty:
+        summary = language.gettext("nothing new")
+    else:
+        summary = language.gettext("%(flagged)d flagged, %(new)d new",
+                                   flagged=digest.counts["flagged"], new=digest.counts["new"])
+    subject = f"[Waspada] {user.unit.name} · {fmt.day(digest.day)} · {summary}"
+    # The templates get everything from here (no request, no context processors).
+    context = {
+        "digest": digest, "user": user, "unit": user.unit, "subject": subject, "fmt": fmt,
+        **language.labels, **language.template_functions,
+        "home_url": urls["home"], "settings_url": urls["settings"],
+        "preview_url": urls["build"]("digests.preview", date=digest.day.isoformat()),
+    }
+    text, html = templates
+    return subject, text.render(context), html.render(context)
+
+
+def render_digests(digests):
+    """(subject, plain text, HTML) of each digest, in order, each in its recipient's language.
+
+    Digests are rendered language by language, so each language's strings
+    and formats are looked up once for all of them.
+    """
+    url = _links_builder()
+    urls = {"build": url, "home": url("main.index"), "settings": url("auth.settings")}
+    environment = current_app.jinja_env
+    templates = (environment.get_template("email/digest.txt"), environment.get_template("email/digest.html"))
+    default = current_app.config["BABEL_DEFAULT_LOCALE"]
+    by_locale = defaultdict(list)
+    for position, digest in enumerate(digests):
+        by_locale[digest.user.locale or default].append(position)
+    rendered = [None] * len(digests)
+    for locale, positions in by_locale.items():
+        with force_locale(locale):
+            language = _Language()
+            for position in positions:
+                rendered[position] = _render(digests[position], language, templates, urls)
+    return rendered
+
+
 def render_digest(digest):
     """(subject, plain text, HTML) of a digest, in the recipient's language."""
-    user = digest.user
-    with force_locale(user.locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
-        fmt = _Formatter(user, digest.at)
-        if digest.is_empty:
-            summary = _("nothing new")
-        else:
-            summary = _("%(flagged)d flagged, %(new)d new",
-                        flagged=digest.counts["flagged"], new=digest.counts["new"])
-        subject = f"[Waspada] {user.unit.name} · {fmt.day(digest.day)} · {summary}"
-        context = {
-            "digest": digest, "user": user, "unit": user.unit, "subject": subject, "fmt": fmt,
-            "category_labels": CATEGORY_LABELS, "severity_labels": SEVERITY_LABELS,
-            "status_labels": STATUS_LABELS, "stage_labels": STAGE_LABELS,
-            "home_url": absolute_url("main.index"),
-            "preview_url": absolute_url("digests.preview", date=digest.day.isoformat()),
-            "settings_url": absolute_url("auth.settings"),
-        }
-        text = render_template("email/digest.txt", **context)
-        html = render_template("email/digest.html", **context)
-    return subject, text, html
+    return render_digests([digest])[0]
 
 
 @dataclass
@@ -341,6 +466,37 @@ class Decision:
     is_skipped: bool
 
 
+def decide_digests(pairs, at, *, dry_run=False):
+    """Decide the digests of (user, local date) pairs into the outbox; returns the Decisions.
+
+    Pairs whose digest already exists are left out (in a dry run too). The
+    rest are built together (``build_digests``), rendered and written in
+    one multi-row insert; a row another decider wrote meanwhile is skipped
+    by its unique key. With DIGEST_SEND_EMPTY off, an empty digest is
+    recorded as ``skipped``, so it is decided once and not rebuilt on every run.
+    """
+    keyed = {digest_key(user, day): (user, day) for user, day in pairs}
+    taken = existing_keys(keyed)
+    todo = [(key, pair) for key, pair in keyed.items() if key not in taken]
+    if not todo:
+        return []
+    digests = build_digests([pair for _key, pair in todo], at)
+    send_empty = current_app.config["DIGEST_SEND_EMPTY"]
+    rendered = render_digests([digests[user.id] for _key, (user, _day) in todo])
+    decisions, rows = {}, []
+    for (key, (user, day)), (subject, text, html) in zip(todo, rendered):
+        skip = digests[user.id].is_empty and not send_empty
+        decisions[key] = Decision(user, day, subject, skip)
+        rows.append({
+            "key": key, "user_id": user.id, "digest_on": day, "to_address": user.email, "subject": subject,
+            "body_text": text, "body_html": html, "status": "skipped" if skip else "pending",
+        })
+    if dry_run:
+        return list(decisions.values())
+    written = queue_messages(rows, now=at)
+    return [decision for key, decision in decisions.items() if key in written]
+
+
 def decide_digest(user, day, at, *, dry_run=False):
     """Decide one recipient's digest for ``day`` into the outbox; returns a Decision, or None.
 
@@ -348,18 +504,8 @@ def decide_digest(user, day, at, *, dry_run=False):
     DIGEST_SEND_EMPTY off, an empty digest is recorded as ``skipped``, so it
     is decided once and not rebuilt on every run.
     """
-    key = digest_key(user, day)
-    if dry_run and existing_keys([key]):
-        return None
-    digest = build_digest(user, day, at)
-    subject, text, html = render_digest(digest)
-    skip = digest.is_empty and not current_app.config["DIGEST_SEND_EMPTY"]
-    if not dry_run and not queue_message(
-        key=key, user_id=user.id, digest_on=day, to_address=user.email, subject=subject,
-        body_text=text, body_html=html, now=at, status="skipped" if skip else "pending",
-    ):
-        return None
-    return Decision(user, day, subject, skip)
+    decided = decide_digests([(user, day)], at, dry_run=dry_run)
+    return decided[0] if decided else None
 
 
 def decide_for_date(at, *, day=None, username=None, dry_run=False):
@@ -367,23 +513,14 @@ def decide_for_date(at, *, day=None, username=None, dry_run=False):
 
     Used by ``flask digest send``: any date is accepted, content is as of
     ``at``, and recipients who already have that day's digest are skipped.
-    Returns the list of Decisions.
+    Returns the list of Decisions, in recipient order.
     """
     stmt = recipients_query()
     if username:
         stmt = stmt.where(User.username == username)
     users = db.session.execute(stmt).scalars().all()
-    days = {user.id: day or local_date(at, user.unit.timezone) for user in users}
-    keyed = {digest_key(user, days[user.id]): user for user in users}
-    taken = existing_keys(keyed)
-    decided = []
-    for key, user in keyed.items():
-        if key in taken:
-            continue
-        decision = decide_digest(user, days[user.id], at, dry_run=dry_run)
-        if decision is not None:
-            decided.append(decision)
-    return decided
+    return decide_digests([(user, day or local_date(at, user.unit.timezone)) for user in users], at,
+                          dry_run=dry_run)
 
 
 def due_digests(now):

@@ -1,0 +1,377 @@
+"""Set-based digest queries: each section for every unit of a batch in one statement.
+
+An *audience* is what a recipient's digest depends on besides the clock:
+his role and his unit, i.e. his scope. Users of one audience see the same
+tickets and villages, so the queries here group by unit (``unit_region``
+joined on the area column of the role) instead of running once per user,
+and a full morning run costs a fixed number of statements whatever the
+number of recipients.
+
+The join is the set-based form of ``tracker.scope``'s rule for Koramil and
+Kodim users (no other role gets a digest): a Koramil user sees the tickets
+and villages of the kecamatan his unit covers, a Kodim user those of its
+kabupaten/kota, sensitive ones included. tests/digests/test_batch.py
+checks it against ``scope.tickets`` and ``scope.villages`` for every
+recipient, so a change to the rule there fails loudly here.
+"""
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import timedelta
+
+from flask import current_app
+from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy.orm import aliased
+
+from tracker.digests.models import OutboxMessage
+from tracker.elections.models import Election, ElectionArea, ElectionStage
+from tracker.elections.services import active_condition, local_day_expr
+from tracker.extensions import db
+from tracker.regions.codes import WIB
+from tracker.regions.models import Region
+from tracker.tickets.models import UNRESOLVED, Ticket
+from tracker.tickets.services import flagged_condition
+from tracker.timeutil import as_utc, local_date
+from tracker.units.models import UnitRegion
+from tracker.visits.models import Visit
+from tracker.warnings.models import Flag
+from tracker.warnings.services import stage_multiplier_expr, ticket_risk_expr
+
+# The column of a ticket or region row that a unit's covered codes name, per role
+# (as in tracker.scope: a Koramil covers kecamatan, a Kodim kabupaten/kota).
+AREA_COLUMN = {"koramil": "district_code", "kodim": "regency_code"}
+RESOLVED = ("resolved", "closed")
+
+
+@dataclass(frozen=True)
+class Audience:
+    """A role and a unit: everyone with both shares one scope."""
+
+    role: str
+    unit_id: int
+
+
+def audience_of(user):
+    """The user's Audience, or None when ``tracker.scope`` would show him nothing."""
+    if user is None or not user.is_active or user.unit_id is None or user.role not in AREA_COLUMN:
+        return None
+    return Audience(user.role, user.unit_id)
+
+
+def by_role(audiences):
+    """{role: sorted unit ids} of a collection of audiences."""
+    grouped = defaultdict(set)
+    for audience in audiences:
+        grouped[audience.role].add(audience.unit_id)
+    return {role: sorted(ids) for role, ids in grouped.items()}
+
+
+def _covering(role, unit_ids, row):
+    """Join condition: ``unit_region`` rows of the given units that cover ``row`` (Ticket or Region)."""
+    return and_(UnitRegion.region_code == getattr(row, AREA_COLUMN[role]), UnitRegion.unit_id.in_(unit_ids))
+
+
+def waiting_condition(role):
+    """Tickets waiting for a recipient: the Koramil's triage queue, the Kodim's escalations."""
+    if role == "kodim":
+        return Ticket.status == "escalated"
+    return and_(Ticket.level == "koramil", Ticket.status == "new")
+
+
+# --- previous digests ------------------------------------------------------------
+
+def previous_digests(pairs):
+    """{user id: when his previous digest (before the paired day) was decided} for (user, day) pairs.
+
+    One statement per distinct day (a morning run has one to three).
+    """
+    by_day = defaultdict(list)
+    for user, day in pairs:
+        by_day[day].append(user.id)
+    found = {}
+    for day, user_ids in by_day.items():
+        rows = db.session.execute(
+            select(OutboxMessage.user_id, func.max(OutboxMessage.created_at))
+            .where(OutboxMessage.user_id.in_(user_ids), OutboxMessage.digest_on < day)
+            .group_by(OutboxMessage.user_id)
+        )
+        found.update((user_id, as_utc(created_at)) for user_id, created_at in rows)
+    return found
+
+
+# --- tickets: counts and capped lists --------------------------------------------
+
+def _ticket_conditions(role, since, at):
+    unresolved = Ticket.status.in_(UNRESOLVED)
+    return {
+        "new": and_(Ticket.reported_at > since, Ticket.reported_at <= at),
+        "flagged": and_(unresolved, flagged_condition(Ticket)),
+        "overdue": and_(unresolved, Ticket.due_at < at),
+        "waiting": waiting_condition(role),
+        "resolved": and_(Ticket.status.in_(RESOLVED), Ticket.resolved_at > since, Ticket.resolved_at <= at),
+        "attention": and_(unresolved, or_(flagged_condition(Ticket), Ticket.due_at < at)),
+        "relevant": or_(unresolved, Ticket.reported_at > since, Ticket.resolved_at > since),
+    }
+
+
+COUNTED = ("new", "flagged", "overdue", "waiting", "resolved", "attention")
+LISTED = ("attention", "waiting", "new")
+
+
+def ticket_counts(role, unit_ids, since, at):
+    """{unit id: {new, flagged, overdue, waiting, resolved, attention}} in one GROUP BY statement."""
+    conditions = _ticket_conditions(role, since, at)
+    stmt = (
+        select(UnitRegion.unit_id, *[func.count(case((conditions[name], 1))).label(name) for name in COUNTED])
+        .select_from(Ticket).join(UnitRegion, _covering(role, unit_ids, Ticket))
+        .where(conditions["relevant"])
+        .group_by(UnitRegion.unit_id)
+    )
+    return {row.unit_id: {name: int(getattr(row, name) or 0) for name in COUNTED}
+            for row in db.session.execute(stmt)}
+
+
+def ticket_lists(role, unit_ids, since, at, cap):
+    """{unit id: {"attention"|"waiting"|"new": [row, ...]}}: the first ``cap`` of each list, one statement.
+
+    Each list is most severe first, then oldest. One window over the
+    unit's candidate tickets carries a running count per list, so a ticket
+    is in a list when it belongs there and the count has not passed the cap.
+    """
+    conditions = _ticket_conditions(role, since, at)
+    member = {name: case((conditions[name], 1), else_=0) for name in LISTED}
+    window = {
+        "partition_by": UnitRegion.unit_id,
+        "order_by": (Ticket.severity_rank.desc(), Ticket.reported_at, Ticket.id),
+        "rows": (None, 0),
+    }
+    candidates = (
+        select(
+            UnitRegion.unit_id.label("unit_id"), Ticket.id.label("ticket_id"),
+            *[member[name].label(f"is_{name}") for name in LISTED],
+            *[func.sum(member[name]).over(**window).label(f"rank_{name}") for name in LISTED],
+        )
+        .select_from(Ticket).join(UnitRegion, _covering(role, unit_ids, Ticket))
+        .where(or_(*[conditions[name] for name in LISTED]))
+        .subquery()
+    )
+    c = candidates.c
+    stage = (
+        select(Flag.stage)
+        .where(Flag.ticket_id == Ticket.id, Flag.cleared_at.is_(None))
+        .order_by(Flag.raised_at.desc(), Flag.id.desc())
+        .limit(1)
+        .correlate(Ticket)
+        .scalar_subquery()
+    )
+    stmt = (
+        select(
+            c.unit_id, c.is_attention, c.is_waiting, c.is_new,
+            c.rank_attention, c.rank_waiting, c.rank_new,
+            Ticket.id, Ticket.ref, Ticket.title, Ticket.category, Ticket.severity, Ticket.status,
+            Ticket.reported_at, Ticket.due_at, Region.name.label("village_name"), stage.label("flag_stage"),
+        )
+        .select_from(candidates)
+        .join(Ticket, Ticket.id == c.ticket_id)
+        .join(Region, Region.code == Ticket.village_code)
+        .where(or_(*[and_(getattr(c, f"is_{name}") == 1, getattr(c, f"rank_{name}") <= cap)
+                     for name in LISTED]))
+    )
+    lists = defaultdict(lambda: {name: [] for name in LISTED})
+    for row in db.session.execute(stmt):
+        item = {
+            "id": row.id, "ref": row.ref, "title": row.title, "category": row.category,
+            "severity": row.severity, "status": row.status, "reported_at": as_utc(row.reported_at),
+            "due_at": as_utc(row.due_at), "village_name": row.village_name, "flag_stage": row.flag_stage,
+        }
+        item["is_overdue"] = item["status"] in UNRESOLVED and item["due_at"] < at
+        for name in LISTED:
+            if getattr(row, f"is_{name}") == 1 and getattr(row, f"rank_{name}") <= cap:
+                lists[row.unit_id][name].append((getattr(row, f"rank_{name}"), item))
+    for sections in lists.values():
+        for name in LISTED:
+            sections[name] = [item for _rank, item in sorted(sections[name], key=lambda pair: pair[0])]
+    return lists
+
+
+# --- villages: silent ones and hotspots --------------------------------------------
+
+def silent_villages(role, unit_ids, at, cap):
+    """{unit id: (total, [village, ...])}: silent villages per unit, the first ``cap`` of each.
+
+    The same villages, order and fields as ``warnings.services.silent_villages``
+    (never-visited and longest-silent first), for every unit at once.
+    """
+    days = current_app.config["SILENT_AFTER_DAYS"]
+    v, d, e, ea = aliased(Region), aliased(Region), aliased(Election), aliased(Election)
+    today = local_day_expr(v.timezone, at)
+    since = local_day_expr(v.timezone, at, -(days - 1))
+    last_visit = (
+        select(func.max(Visit.visited_on))
+        .where(Visit.village_code == v.code, Visit.visited_on <= today).scalar_subquery()
+    )
+    order = (last_visit.asc().nulls_first(), v.code)
+    silent = (
+        select(
+            UnitRegion.unit_id.label("unit_id"), v.code.label("code"), last_visit.label("last_visit_on"),
+            func.row_number().over(partition_by=UnitRegion.unit_id, order_by=order).label("position"),
+            func.count().over(partition_by=UnitRegion.unit_id).label("total"),
+        )
+        .select_from(v).join(UnitRegion, _covering(role, unit_ids, v))
+        .where(
+            v.level == 4,
+            select(ea.id).where(active_condition(ea, v, at)).exists(),
+            ~select(Visit.id).where(Visit.village_code == v.code, Visit.visited_on >= since,
+                                    Visit.visited_on <= today).exists(),
+        )
+        .subquery()
+    )
+    s = silent.c
+    village = aliased(Region)
+    # Upcoming voting first, judged on the WIB day, as warnings.services does.
+    election_name = (
+        select(e.name).where(active_condition(e, village, at))
+        .order_by(case((e.voting_on >= local_date(at, WIB), 0), else_=1), e.voting_on, e.id)
+        .limit(1).scalar_subquery()
+    )
+    stmt = (
+        select(s.unit_id, s.total, s.code, village.name, village.timezone, d.name, s.last_visit_on,
+               election_name.label("election_name"))
+        .select_from(silent)
+        .join(village, village.code == s.code)
+        .outerjoin(d, d.code == village.district_code)
+        .where(s.position <= cap)
+        .order_by(s.unit_id, s.position)
+    )
+    found = {}
+    for unit_id, total, code, name, tz, district, last, election in db.session.execute(stmt):
+        entry = found.setdefault(unit_id, (int(total), []))
+        entry[1].append({
+            "village_code": code, "village_name": name, "district_name": district,
+            "last_visit_on": last, "days_silent": (local_date(at, tz) - last).days if last else None,
+            "election_name": election,
+        })
+    return found
+
+
+def hotspots(role, unit_ids, at, cap):
+    """{unit id: [hotspot, ...]}: the riskiest ``cap`` villages per unit, as ``warnings.services.hotspots``."""
+    per_village = (
+        select(
+            UnitRegion.unit_id.label("unit_id"),
+            Ticket.village_code.label("code"),
+            func.sum(ticket_risk_expr(Ticket, at)).label("base"),
+            func.count().label("open_tickets"),
+            func.sum(case((flagged_condition(Ticket), 1), else_=0)).label("flagged_tickets"),
+        )
+        .select_from(Ticket).join(UnitRegion, _covering(role, unit_ids, Ticket))
+        .where(Ticket.status.in_(UNRESOLVED), Ticket.reported_at <= at)
+        .group_by(UnitRegion.unit_id, Ticket.village_code)
+        .subquery()
+    )
+    p = per_village.c
+    v = aliased(Region)
+    score = p.base * stage_multiplier_expr(v, at)
+    ranked = (
+        select(
+            p.unit_id, p.code, p.open_tickets, p.flagged_tickets, score.label("score"),
+            func.row_number().over(partition_by=p.unit_id, order_by=(score.desc(), v.code)).label("position"),
+        )
+        .select_from(per_village).join(v, v.code == p.code)
+        .subquery()
+    )
+    r = ranked.c
+    village, district = aliased(Region), aliased(Region)
+    stmt = (
+        select(r.unit_id, r.code, village.name, district.name, r.score, r.open_tickets, r.flagged_tickets)
+        .select_from(ranked)
+        .join(village, village.code == r.code)
+        .outerjoin(district, district.code == village.district_code)
+        .where(r.position <= cap)
+        .order_by(r.unit_id, r.position)
+    )
+    found = defaultdict(list)
+    for unit_id, code, name, district_name, value, open_count, flagged in db.session.execute(stmt):
+        found[unit_id].append({
+            "village_code": code, "village_name": name, "district_name": district_name,
+            "score": round(float(value or 0), 2), "open_tickets": int(open_count),
+            "flagged_tickets": int(flagged or 0),
+        })
+    return found
+
+
+# --- elections ---------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class StageRow:
+    election_id: int
+    election_name: str
+    kind: str
+    voting_on: object
+    window_end: object
+    stage: str
+    starts_on: object
+    ends_on: object
+    scope_kind: str
+
+
+def stages_ahead(first_day, last_horizon):
+    """Every stage that may run on some recipient's day, with its election (one statement)."""
+    rows = db.session.execute(
+        select(Election.id, Election.name, Election.kind, Election.voting_on, Election.window_end,
+               ElectionStage.name, ElectionStage.starts_on, ElectionStage.ends_on, Election.scope_kind)
+        .join(ElectionStage, ElectionStage.election_id == Election.id)
+        .where(Election.window_end >= first_day, ElectionStage.ends_on >= first_day,
+               ElectionStage.starts_on <= last_horizon)
+        .order_by(ElectionStage.starts_on, Election.voting_on, Election.id)
+    ).all()
+    return [StageRow(*row) for row in rows]
+
+
+def elections_touching(role, unit_ids, stages):
+    """{unit id: election ids} among the stages' elections that cover a village the unit sees.
+
+    As ``elections.services.touches_user_condition``: a national election
+    touches every unit with a village, another one a unit with a village
+    named by one of its areas (the village, its kabupaten or its province).
+    """
+    touched = defaultdict(set)
+    national = sorted({s.election_id for s in stages if s.scope_kind == "national"})
+    named = sorted({s.election_id for s in stages if s.scope_kind != "national"})
+    v = aliased(Region)
+    has_village = and_(getattr(v, AREA_COLUMN[role]) == UnitRegion.region_code, v.level == 4)
+    if national:
+        units = db.session.execute(
+            select(UnitRegion.unit_id).distinct().join(v, has_village).where(UnitRegion.unit_id.in_(unit_ids))
+        ).scalars()
+        for unit_id in units:
+            touched[unit_id].update(national)
+    if named:
+        rows = db.session.execute(
+            select(UnitRegion.unit_id, ElectionArea.election_id).distinct()
+            .join(v, has_village)
+            .join(ElectionArea, and_(ElectionArea.election_id.in_(named),
+                                     ElectionArea.region_code.in_([v.code, v.regency_code, v.province_code])))
+            .where(UnitRegion.unit_id.in_(unit_ids))
+        )
+        for unit_id, election_id in rows:
+            touched[unit_id].add(election_id)
+    return touched
+
+
+def stages_for(stages, election_ids, today, days):
+    """The stages of ``election_ids`` running on ``today`` or starting within ``days``, as dicts.
+
+    The same dicts, in the same order, as ``elections.services.election_stages_ahead``.
+    """
+    horizon = today + timedelta(days=days)
+    return [
+        {
+            "election_id": s.election_id, "election_name": s.election_name, "kind": s.kind, "stage": s.stage,
+            "starts_on": s.starts_on, "ends_on": s.ends_on, "days_until_start": (s.starts_on - today).days,
+            "voting_on": s.voting_on, "days_until_voting": (s.voting_on - today).days,
+        }
+        for s in stages
+        if s.election_id in election_ids and s.window_end >= today and s.ends_on >= today
+        and s.starts_on <= horizon
+    ]
+
