@@ -255,12 +255,12 @@ def user_for_token(token):
     """The active user a bearer token belongs to, or None."""
     if not token:
         return None
-    row = db.session.execute(
-        select(ApiToken).where(ApiToken.token_hash == _token_digest(token))
+    # One statement: every API request starts here.
+    return db.session.execute(
+        select(User).join(ApiToken, ApiToken.user_id == User.id)
+        .where(ApiToken.token_hash == _token_digest(token), ApiToken.revoked_at.is_(None),
+               ApiToken.expires_at > utcnow(), User.is_active_account.is_(True))
     ).scalar_one_or_none()
-    if row is None or row.revoked_at is not None or as_utc(row.expires_at) <= utcnow():
-        return None
-    return row.user if row.user.is_active else None
 
 
 def revoke_token(token):
