@@ -123,6 +123,29 @@ def test_list_is_paginated(app, world, web, make_ticket):
     assert client.get("/tickets/?page=999999999999999999999").status_code == 200
 
 
+def test_a_large_list_counts_up_to_the_cap_and_still_pages_on(app, world, web, make_ticket, monkeypatch):
+    from tracker.tickets import routes
+
+    monkeypatch.setattr(routes, "COUNT_CAP", 3)
+    app.config["PER_PAGE"] = 2
+    for n in range(6):
+        make_ticket(world.babinsa, title=f"nomor-{n}")
+    client = web(world.koramil)
+    first = text(client.get("/tickets/"))
+    assert "(3+)" in first, "the total says it is capped"
+    assert "Halaman 1 dari lebih dari 2" in first or "Page 1 of more than 2" in first
+    third = text(client.get("/tickets/?page=3"))
+    assert "nomor-1" in third and "nomor-0" in third, "pages go on past the capped total"
+    assert "?page=4" not in third and "page=2" in third, "the last page offers no next link"
+
+
+def test_a_list_under_the_cap_shows_its_exact_total(world, web, make_ticket):
+    for n in range(3):
+        make_ticket(world.babinsa, title=f"nomor-{n}")
+    body = text(web(world.koramil).get("/tickets/"))
+    assert "(3)" in body and "(3+)" not in body
+
+
 def test_list_query_count_does_not_grow_with_rows(world, web, make_ticket, count_queries):
     client = web(world.koramil)
     make_ticket(world.babinsa)

@@ -9,6 +9,7 @@ from flask import (
 )
 from flask_babel import format_timedelta, get_timezone, gettext as _
 from flask_login import current_user, login_required
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from tracker.auth.decorators import roles_required
@@ -58,12 +59,40 @@ def page_number():
     return min(max(page, 1), MAX_PAGE)
 
 
+# Pages count their tickets up to this many; a national list says "10000+"
+# instead of scanning a million rows for an exact figure on every page.
+COUNT_CAP = 10_000
+
+
+class TicketPage:
+    """One page of an ordered ticket select, with a capped total.
+
+    Offers what the ``pager`` macro reads (``page``, ``pages``, ``has_prev``,
+    ``prev_num``, ``has_next``, ``next_num``) plus ``total_is_capped``.
+    """
+
+    def __init__(self, stmt, page, per_page):
+        self.page, self.per_page = page, per_page
+        matches = db.session.execute(
+            select(func.count()).select_from(
+                stmt.with_only_columns(Ticket.id).order_by(None).limit(COUNT_CAP + 1).subquery())
+        ).scalar_one()
+        self.total_is_capped = matches > COUNT_CAP
+        self.total = min(matches, COUNT_CAP)
+        rows = db.session.execute(
+            stmt.options(selectinload(Ticket.village)).limit(per_page + 1).offset((page - 1) * per_page)
+        ).scalars().all()
+        self.items = rows[:per_page]
+        self.has_next = len(rows) > per_page
+        self.pages = max(-(-self.total // per_page), page if self.items else 0)
+        self.has_prev = page > 1
+        self.prev_num = page - 1 if self.has_prev else None
+        self.next_num = page + 1 if self.has_next else None
+
+
 def paginate(stmt):
     """One page of tickets with their villages, and which of them are flagged."""
-    page = db.paginate(
-        stmt.options(selectinload(Ticket.village)), page=page_number(),
-        per_page=current_app.config["PER_PAGE"], error_out=False,
-    )
+    page = TicketPage(stmt, page_number(), current_app.config["PER_PAGE"])
     return page, flagged_ids([t.id for t in page.items])
 
 
