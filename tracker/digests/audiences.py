@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import and_, case, func, literal, or_, select, union_all
 from sqlalchemy.orm import aliased
 
 from tracker.digests.models import OutboxMessage
@@ -66,7 +66,11 @@ def by_role(audiences):
 
 
 def _covering(role, unit_ids, row):
-    """Join condition: ``unit_region`` rows of the given units that cover ``row`` (Ticket or Region)."""
+    """Join condition: ``unit_region`` rows of the given units that cover ``row``.
+
+    ``row`` is anything with ``district_code`` and ``regency_code``: Ticket,
+    Region, or the columns of a CTE built from them.
+    """
     return and_(UnitRegion.region_code == getattr(row, AREA_COLUMN[role]), UnitRegion.unit_id.in_(unit_ids))
 
 
@@ -98,18 +102,27 @@ def previous_digests(pairs):
     return found
 
 
+def _per_role(by_role, branch):
+    """UNION ALL of ``branch(role, unit_ids)`` for each role of ``by_role`` (one select if one role).
+
+    Each branch joins ``unit_region`` for its role's units; the shared work
+    (a scan of tickets or villages) sits in a CTE that the branches reuse.
+    """
+    selects = [branch(role, unit_ids) for role, unit_ids in sorted(by_role.items())]
+    return selects[0] if len(selects) == 1 else union_all(*selects)
+
+
 # --- tickets: counts and capped lists --------------------------------------------
 
-def _ticket_conditions(role, since, at):
+def _ticket_conditions(since, at):
     unresolved = Ticket.status.in_(UNRESOLVED)
     return {
         "new": and_(Ticket.reported_at > since, Ticket.reported_at <= at),
         "flagged": and_(unresolved, flagged_condition(Ticket)),
         "overdue": and_(unresolved, Ticket.due_at < at),
-        "waiting": waiting_condition(role),
         "resolved": and_(Ticket.status.in_(RESOLVED), Ticket.resolved_at > since, Ticket.resolved_at <= at),
         "attention": and_(unresolved, or_(flagged_condition(Ticket), Ticket.due_at < at)),
-        "relevant": or_(unresolved, Ticket.reported_at > since, Ticket.resolved_at > since),
+        **{f"waiting_{role}": waiting_condition(role) for role in AREA_COLUMN},
     }
 
 
@@ -117,44 +130,58 @@ COUNTED = ("new", "flagged", "overdue", "waiting", "resolved", "attention")
 LISTED = ("attention", "waiting", "new")
 
 
-def ticket_counts(role, unit_ids, since, at):
-    """{unit id: {new, flagged, overdue, waiting, resolved, attention}} in one GROUP BY statement."""
-    conditions = _ticket_conditions(role, since, at)
-    stmt = (
-        select(UnitRegion.unit_id, *[func.count(case((conditions[name], 1))).label(name) for name in COUNTED])
-        .select_from(Ticket).join(UnitRegion, _covering(role, unit_ids, Ticket))
-        .where(conditions["relevant"])
-        .group_by(UnitRegion.unit_id)
-    )
-    return {row.unit_id: {name: int(getattr(row, name) or 0) for name in COUNTED}
-            for row in db.session.execute(stmt)}
+def ticket_counts(by_role, since, at):
+    """{Audience: {new, flagged, overdue, waiting, resolved, attention}}, in one statement.
 
-
-def ticket_lists(role, unit_ids, since, at, cap):
-    """{unit id: {"attention"|"waiting"|"new": [row, ...]}}: the first ``cap`` of each list, one statement.
-
-    Each list is most severe first, then oldest. One window over the
-    unit's candidate tickets carries a running count per list, so a ticket
-    is in a list when it belongs there and the count has not passed the cap.
+    Tickets are counted once per kecamatan (one scan), then summed per unit.
     """
-    conditions = _ticket_conditions(role, since, at)
-    member = {name: case((conditions[name], 1), else_=0) for name in LISTED}
-    window = {
-        "partition_by": UnitRegion.unit_id,
-        "order_by": (Ticket.severity_rank.desc(), Ticket.reported_at, Ticket.id),
-        "rows": (None, 0),
-    }
-    candidates = (
-        select(
-            UnitRegion.unit_id.label("unit_id"), Ticket.id.label("ticket_id"),
-            *[member[name].label(f"is_{name}") for name in LISTED],
-            *[func.sum(member[name]).over(**window).label(f"rank_{name}") for name in LISTED],
-        )
-        .select_from(Ticket).join(UnitRegion, _covering(role, unit_ids, Ticket))
-        .where(or_(*[conditions[name] for name in LISTED]))
-        .subquery()
+    conditions = _ticket_conditions(since, at)
+    per_area = (
+        select(Ticket.district_code, Ticket.regency_code,
+               *[func.count(case((condition, 1))).label(name) for name, condition in conditions.items()])
+        .where(or_(Ticket.status.in_(UNRESOLVED), Ticket.reported_at > since, Ticket.resolved_at > since))
+        .group_by(Ticket.district_code, Ticket.regency_code)
+        .cte("digest_area_counts")
     )
-    c = candidates.c
+
+    def branch(role, unit_ids):
+        return (
+            select(literal(role).label("role"), UnitRegion.unit_id,
+                   *[func.sum(per_area.c[f"waiting_{role}" if name == "waiting" else name]).label(name)
+                     for name in COUNTED])
+            .select_from(per_area).join(UnitRegion, _covering(role, unit_ids, per_area.c))
+            .group_by(UnitRegion.unit_id)
+        )
+
+    return {Audience(row.role, row.unit_id): {name: int(getattr(row, name) or 0) for name in COUNTED}
+            for row in db.session.execute(_per_role(by_role, branch))}
+
+
+def ticket_lists(by_role, since, at, cap):
+    """{Audience: {"attention"|"waiting"|"new": [row, ...]}}: the first ``cap`` of each list, one statement.
+
+    Each list is most severe first, then oldest. One window per unit over
+    its candidate tickets carries a running count per list, so a ticket is
+    in a list when it belongs there and the count has not passed the cap.
+    """
+    conditions = _ticket_conditions(since, at)
+    flag = {name: case((condition, 1), else_=0) for name, condition in conditions.items()}
+
+    def branch(role, unit_ids):
+        member = {"attention": flag["attention"], "waiting": flag[f"waiting_{role}"], "new": flag["new"]}
+        window = {"partition_by": UnitRegion.unit_id,
+                  "order_by": (Ticket.severity_rank.desc(), Ticket.reported_at, Ticket.id), "rows": (None, 0)}
+        return (
+            select(literal(role).label("role"), UnitRegion.unit_id.label("unit_id"), Ticket.id.label("ticket_id"),
+                   *[member[name].label(f"is_{name}") for name in LISTED],
+                   *[func.sum(member[name]).over(**window).label(f"rank_{name}") for name in LISTED])
+            .select_from(Ticket).join(UnitRegion, _covering(role, unit_ids, Ticket))
+            # Unresolved (every attention and waiting ticket) or new: both index-friendly.
+            .where(or_(Ticket.status.in_(UNRESOLVED), conditions["new"]))
+        )
+
+    ranked = _per_role(by_role, branch).subquery()
+    c = ranked.c
     stage = (
         select(Flag.stage)
         .where(Flag.ticket_id == Ticket.id, Flag.cleared_at.is_(None))
@@ -165,28 +192,30 @@ def ticket_lists(role, unit_ids, since, at, cap):
     )
     stmt = (
         select(
-            c.unit_id, c.is_attention, c.is_waiting, c.is_new,
-            c.rank_attention, c.rank_waiting, c.rank_new,
-            Ticket.id, Ticket.ref, Ticket.title, Ticket.category, Ticket.severity, Ticket.status,
+            c.role, c.unit_id, c.is_attention, c.is_waiting, c.is_new, c.rank_attention, c.rank_waiting,
+            c.rank_new, Ticket.id, Ticket.ref, Ticket.title, Ticket.category, Ticket.severity, Ticket.status,
             Ticket.reported_at, Ticket.due_at, Region.name.label("village_name"), stage.label("flag_stage"),
         )
-        .select_from(candidates)
+        .select_from(ranked)
         .join(Ticket, Ticket.id == c.ticket_id)
         .join(Region, Region.code == Ticket.village_code)
-        .where(or_(*[and_(getattr(c, f"is_{name}") == 1, getattr(c, f"rank_{name}") <= cap)
-                     for name in LISTED]))
+        .where(or_(*[and_(c[f"is_{name}"] == 1, c[f"rank_{name}"] <= cap) for name in LISTED]))
     )
     lists = defaultdict(lambda: {name: [] for name in LISTED})
+    items = {}
     for row in db.session.execute(stmt):
-        item = {
-            "id": row.id, "ref": row.ref, "title": row.title, "category": row.category,
-            "severity": row.severity, "status": row.status, "reported_at": as_utc(row.reported_at),
-            "due_at": as_utc(row.due_at), "village_name": row.village_name, "flag_stage": row.flag_stage,
-        }
-        item["is_overdue"] = item["status"] in UNRESOLVED and item["due_at"] < at
+        item = items.get(row.id)
+        if item is None:
+            item = items[row.id] = {
+                "id": row.id, "ref": row.ref, "title": row.title, "category": row.category,
+                "severity": row.severity, "status": row.status, "reported_at": as_utc(row.reported_at),
+                "due_at": as_utc(row.due_at), "village_name": row.village_name, "flag_stage": row.flag_stage,
+            }
+            item["is_overdue"] = item["status"] in UNRESOLVED and item["due_at"] < at
+        sections = lists[Audience(row.role, row.unit_id)]
         for name in LISTED:
-            if getattr(row, f"is_{name}") == 1 and getattr(row, f"rank_{name}") <= cap:
-                lists[row.unit_id][name].append((getattr(row, f"rank_{name}"), item))
+            if row._mapping[f"is_{name}"] == 1 and row._mapping[f"rank_{name}"] <= cap:
+                sections[name].append((row._mapping[f"rank_{name}"], item))
     for sections in lists.values():
         for name in LISTED:
             sections[name] = [item for _rank, item in sorted(sections[name], key=lambda pair: pair[0])]
@@ -195,8 +224,8 @@ def ticket_lists(role, unit_ids, since, at, cap):
 
 # --- villages: silent ones and hotspots --------------------------------------------
 
-def silent_villages(role, unit_ids, at, cap):
-    """{unit id: (total, [village, ...])}: silent villages per unit, the first ``cap`` of each.
+def silent_villages(by_role, at, cap):
+    """{Audience: (total, [village, ...])}: silent villages per unit, the first ``cap`` of each.
 
     The same villages, order and fields as ``warnings.services.silent_villages``
     (never-visited and longest-silent first), for every unit at once.
@@ -209,23 +238,29 @@ def silent_villages(role, unit_ids, at, cap):
         select(func.max(Visit.visited_on))
         .where(Visit.village_code == v.code, Visit.visited_on <= today).scalar_subquery()
     )
-    order = (last_visit.asc().nulls_first(), v.code)
     silent = (
-        select(
-            UnitRegion.unit_id.label("unit_id"), v.code.label("code"), last_visit.label("last_visit_on"),
-            func.row_number().over(partition_by=UnitRegion.unit_id, order_by=order).label("position"),
-            func.count().over(partition_by=UnitRegion.unit_id).label("total"),
-        )
-        .select_from(v).join(UnitRegion, _covering(role, unit_ids, v))
+        select(v.code, v.district_code, v.regency_code, last_visit.label("last_visit_on"))
         .where(
             v.level == 4,
             select(ea.id).where(active_condition(ea, v, at)).exists(),
             ~select(Visit.id).where(Visit.village_code == v.code, Visit.visited_on >= since,
                                     Visit.visited_on <= today).exists(),
         )
-        .subquery()
+        .cte("digest_silent")
     )
-    s = silent.c
+    k = silent.c
+
+    def branch(role, unit_ids):
+        order = (k.last_visit_on.asc().nulls_first(), k.code)
+        return (
+            select(literal(role).label("role"), UnitRegion.unit_id.label("unit_id"), k.code, k.last_visit_on,
+                   func.row_number().over(partition_by=UnitRegion.unit_id, order_by=order).label("position"),
+                   func.count().over(partition_by=UnitRegion.unit_id).label("total"))
+            .select_from(silent).join(UnitRegion, _covering(role, unit_ids, k))
+        )
+
+    ranked = _per_role(by_role, branch).subquery()
+    s = ranked.c
     village = aliased(Region)
     # Upcoming voting first, judged on the WIB day, as warnings.services does.
     election_name = (
@@ -234,17 +269,17 @@ def silent_villages(role, unit_ids, at, cap):
         .limit(1).scalar_subquery()
     )
     stmt = (
-        select(s.unit_id, s.total, s.code, village.name, village.timezone, d.name, s.last_visit_on,
+        select(s.role, s.unit_id, s.total, s.code, village.name, village.timezone, d.name, s.last_visit_on,
                election_name.label("election_name"))
-        .select_from(silent)
+        .select_from(ranked)
         .join(village, village.code == s.code)
         .outerjoin(d, d.code == village.district_code)
         .where(s.position <= cap)
-        .order_by(s.unit_id, s.position)
+        .order_by(s.role, s.unit_id, s.position)
     )
     found = {}
-    for unit_id, total, code, name, tz, district, last, election in db.session.execute(stmt):
-        entry = found.setdefault(unit_id, (int(total), []))
+    for role, unit_id, total, code, name, tz, district, last, election in db.session.execute(stmt):
+        entry = found.setdefault(Audience(role, unit_id), (int(total), []))
         entry[1].append({
             "village_code": code, "village_name": name, "district_name": district,
             "last_visit_on": last, "days_silent": (local_date(at, tz) - last).days if last else None,
@@ -253,45 +288,47 @@ def silent_villages(role, unit_ids, at, cap):
     return found
 
 
-def hotspots(role, unit_ids, at, cap):
-    """{unit id: [hotspot, ...]}: the riskiest ``cap`` villages per unit, as ``warnings.services.hotspots``."""
-    per_village = (
-        select(
-            UnitRegion.unit_id.label("unit_id"),
-            Ticket.village_code.label("code"),
-            func.sum(ticket_risk_expr(Ticket, at)).label("base"),
-            func.count().label("open_tickets"),
-            func.sum(case((flagged_condition(Ticket), 1), else_=0)).label("flagged_tickets"),
+def hotspots(by_role, at, cap):
+    """{Audience: [hotspot, ...]}: the riskiest ``cap`` villages per unit, as ``warnings.services.hotspots``."""
+    def branch(role, unit_ids):
+        per_village = (
+            select(
+                UnitRegion.unit_id.label("unit_id"),
+                Ticket.village_code.label("code"),
+                func.sum(ticket_risk_expr(Ticket, at)).label("base"),
+                func.count().label("open_tickets"),
+                func.sum(case((flagged_condition(Ticket), 1), else_=0)).label("flagged_tickets"),
+            )
+            .select_from(Ticket).join(UnitRegion, _covering(role, unit_ids, Ticket))
+            .where(Ticket.status.in_(UNRESOLVED), Ticket.reported_at <= at)
+            .group_by(UnitRegion.unit_id, Ticket.village_code)
+            .subquery()
         )
-        .select_from(Ticket).join(UnitRegion, _covering(role, unit_ids, Ticket))
-        .where(Ticket.status.in_(UNRESOLVED), Ticket.reported_at <= at)
-        .group_by(UnitRegion.unit_id, Ticket.village_code)
-        .subquery()
-    )
-    p = per_village.c
-    v = aliased(Region)
-    score = p.base * stage_multiplier_expr(v, at)
-    ranked = (
-        select(
-            p.unit_id, p.code, p.open_tickets, p.flagged_tickets, score.label("score"),
-            func.row_number().over(partition_by=p.unit_id, order_by=(score.desc(), v.code)).label("position"),
+        p = per_village.c
+        v = aliased(Region)
+        score = p.base * stage_multiplier_expr(v, at)
+        return (
+            select(literal(role).label("role"), p.unit_id, p.code, score.label("score"), p.open_tickets,
+                   p.flagged_tickets,
+                   func.row_number().over(partition_by=p.unit_id, order_by=(score.desc(), v.code)).label("position"))
+            .select_from(per_village).join(v, v.code == p.code)
         )
-        .select_from(per_village).join(v, v.code == p.code)
-        .subquery()
-    )
+
+    ranked = _per_role(by_role, branch).subquery()
     r = ranked.c
     village, district = aliased(Region), aliased(Region)
     stmt = (
-        select(r.unit_id, r.code, village.name, district.name, r.score, r.open_tickets, r.flagged_tickets)
+        select(r.role, r.unit_id, r.code, village.name, district.name, r.score, r.open_tickets,
+               r.flagged_tickets)
         .select_from(ranked)
         .join(village, village.code == r.code)
         .outerjoin(district, district.code == village.district_code)
         .where(r.position <= cap)
-        .order_by(r.unit_id, r.position)
+        .order_by(r.role, r.unit_id, r.position)
     )
     found = defaultdict(list)
-    for unit_id, code, name, district_name, value, open_count, flagged in db.session.execute(stmt):
-        found[unit_id].append({
+    for role, unit_id, code, name, district_name, value, open_count, flagged in db.session.execute(stmt):
+        found[Audience(role, unit_id)].append({
             "village_code": code, "village_name": name, "district_name": district_name,
             "score": round(float(value or 0), 2), "open_tickets": int(open_count),
             "flagged_tickets": int(flagged or 0),
@@ -327,34 +364,45 @@ def stages_ahead(first_day, last_horizon):
     return [StageRow(*row) for row in rows]
 
 
-def elections_touching(role, unit_ids, stages):
-    """{unit id: election ids} among the stages' elections that cover a village the unit sees.
+def elections_touching(by_role, stages):
+    """{Audience: election ids} among the stages' elections that cover a village the unit sees.
 
     As ``elections.services.touches_user_condition``: a national election
     touches every unit with a village, another one a unit with a village
     named by one of its areas (the village, its kabupaten or its province).
+    Driven from the areas, which are few: each names its villages through
+    an indexed code column.
     """
     touched = defaultdict(set)
     national = sorted({s.election_id for s in stages if s.scope_kind == "national"})
     named = sorted({s.election_id for s in stages if s.scope_kind != "national"})
-    v = aliased(Region)
-    has_village = and_(getattr(v, AREA_COLUMN[role]) == UnitRegion.region_code, v.level == 4)
     if national:
-        units = db.session.execute(
-            select(UnitRegion.unit_id).distinct().join(v, has_village).where(UnitRegion.unit_id.in_(unit_ids))
-        ).scalars()
-        for unit_id in units:
-            touched[unit_id].update(national)
+        def with_village(role, unit_ids):
+            v = aliased(Region)
+            return (
+                select(literal(role).label("role"), UnitRegion.unit_id).distinct()
+                .join(v, and_(getattr(v, AREA_COLUMN[role]) == UnitRegion.region_code, v.level == 4))
+                .where(UnitRegion.unit_id.in_(unit_ids))
+            )
+
+        for role, unit_id in db.session.execute(_per_role(by_role, with_village)):
+            touched[Audience(role, unit_id)].update(national)
     if named:
-        rows = db.session.execute(
-            select(UnitRegion.unit_id, ElectionArea.election_id).distinct()
-            .join(v, has_village)
-            .join(ElectionArea, and_(ElectionArea.election_id.in_(named),
-                                     ElectionArea.region_code.in_([v.code, v.regency_code, v.province_code])))
-            .where(UnitRegion.unit_id.in_(unit_ids))
-        )
-        for unit_id, election_id in rows:
-            touched[unit_id].add(election_id)
+        def named_area(role, unit_ids):
+            branches = []
+            for column in ("code", "regency_code", "province_code"):
+                v = aliased(Region)
+                branches.append(
+                    select(literal(role).label("role"), UnitRegion.unit_id, ElectionArea.election_id)
+                    .select_from(ElectionArea)
+                    .join(v, and_(getattr(v, column) == ElectionArea.region_code, v.level == 4))
+                    .join(UnitRegion, _covering(role, unit_ids, v))
+                    .where(ElectionArea.election_id.in_(named))
+                )
+            return union_all(*branches).subquery().select().distinct()
+
+        for role, unit_id, election_id in db.session.execute(_per_role(by_role, named_area)):
+            touched[Audience(role, unit_id)].add(election_id)
     return touched
 
 

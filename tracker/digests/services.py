@@ -198,24 +198,22 @@ def build_digests(pairs, at):
 
     counts, lists = {}, {}
     for since, group in by_since.items():
-        for role, unit_ids in audiences.by_role(group).items():
-            for unit_id, row in audiences.ticket_counts(role, unit_ids, since, at).items():
-                counts[(audiences.Audience(role, unit_id), since)] = row
-            for unit_id, row in audiences.ticket_lists(role, unit_ids, since, at, cap).items():
-                lists[(audiences.Audience(role, unit_id), since)] = row
-    silent, spots, touched = {}, {}, {}
+        by_role = audiences.by_role(group)
+        counts.update(((audience, since), row) for audience, row in
+                      audiences.ticket_counts(by_role, since, at).items())
+        lists.update(((audience, since), row) for audience, row in
+                     audiences.ticket_lists(by_role, since, at, cap).items())
     todays = {user.id: local_date(at, user.unit.timezone) if user.unit is not None else local_date(at, WIB)
               for user, _day in pairs}
     stages = audiences.stages_ahead(min(todays.values()),
                                     max(todays.values()) + timedelta(days=ELECTION_DAYS_AHEAD))
-    for role, unit_ids in audiences.by_role(everyone).items():
-        for unit_id, found in audiences.silent_villages(role, unit_ids, at, cap).items():
-            silent[audiences.Audience(role, unit_id)] = found
-        for unit_id, found in audiences.hotspots(role, unit_ids, at, cap).items():
-            spots[audiences.Audience(role, unit_id)] = found
+    silent, spots, touched = {}, {}, {}
+    if everyone:
+        by_role = audiences.by_role(everyone)
+        silent = audiences.silent_villages(by_role, at, cap)
+        spots = audiences.hotspots(by_role, at, cap)
         if stages:
-            for unit_id, found in audiences.elections_touching(role, unit_ids, stages).items():
-                touched[audiences.Audience(role, unit_id)] = found
+            touched = audiences.elections_touching(by_role, stages)
 
     shared = {}
 
