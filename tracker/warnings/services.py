@@ -352,32 +352,38 @@ def silent_villages(user, at=None, limit=None):
     Dicts with village_code, village_name, district_name, last_visit_on
     (None if never visited), days_silent (None if never) and election_name
     (the active election nearest to voting). Never-visited and longest-silent
-    first; one query.
+    first; one query. The villages are chosen and ordered first; names and
+    the election are looked up for the ``limit`` chosen ones only.
     """
     at = _at(at)
-    v, d, e = aliased(Region), aliased(Region), aliased(Election)
-    today = local_day_expr(v.timezone, at)
+    v = aliased(Region)
     last_visit = (
         select(func.max(Visit.visited_on))
-        .where(Visit.village_code == v.code, Visit.visited_on <= today).scalar_subquery()
+        .where(Visit.village_code == v.code, Visit.visited_on <= local_day_expr(v.timezone, at))
+        .scalar_subquery().label("last_visit_on")
     )
-    # Upcoming voting first, judged on the WIB day: SQLite cannot order a
-    # correlated scalar subquery by the outer row's own local day.
-    election_name = (
-        select(e.name).where(active_condition(e, v, at))
-        .order_by(case((e.voting_on >= local_date(at, WIB), 0), else_=1), e.voting_on, e.id)
-        .limit(1).scalar_subquery()
-    )
-    last_visit = last_visit.label("last_visit_on")
-    stmt = (
-        select(v.code, v.name, v.timezone, d.name, last_visit, election_name.label("election_name"))
-        .outerjoin(d, d.code == v.district_code)
+    chosen = (
+        select(v.code, last_visit)
         .where(*_silent_conditions(v, at), v.code.in_(scope.village_codes(user)))
         .order_by(last_visit.asc().nulls_first(), v.code)
     )
     if limit:
-        stmt = stmt.limit(limit)
-    rows = db.session.execute(stmt).all()
+        chosen = chosen.limit(limit)
+    chosen = chosen.subquery()
+    village, d, e = aliased(Region), aliased(Region), aliased(Election)
+    # Upcoming voting first, judged on the WIB day: SQLite cannot order a
+    # correlated scalar subquery by the outer row's own local day.
+    election_name = (
+        select(e.name).where(active_condition(e, village, at))
+        .order_by(case((e.voting_on >= local_date(at, WIB), 0), else_=1), e.voting_on, e.id)
+        .limit(1).scalar_subquery()
+    )
+    rows = db.session.execute(
+        select(village.code, village.name, village.timezone, d.name, chosen.c.last_visit_on, election_name)
+        .select_from(chosen).join(village, village.code == chosen.c.code)
+        .outerjoin(d, d.code == village.district_code)
+        .order_by(chosen.c.last_visit_on.asc().nulls_first(), village.code)
+    ).all()
     return [
         {
             "village_code": code, "village_name": name, "district_name": district,
@@ -419,6 +425,15 @@ def hotspots(user, limit=10, at=None):
     Dicts with village_code, village_name, district_name, score (rounded to
     two decimals), open_tickets and flagged_tickets; only villages with
     unresolved tickets the user may see.
+
+    A village's score is its tickets' base risk times a stage multiplier
+    between the lowest and the highest of ``STAGE_MULTIPLIERS`` (1 outside
+    any stage). The multiplier, a search through the elections, is worked
+    out only for the villages that can still reach the top ``limit``: those
+    whose base at the highest multiplier is not below the ``limit``-th
+    largest base at the lowest. The result is the same as scoring every
+    village, at a cost that no longer grows with the villages of a
+    national scope.
     """
     at = _at(at)
     per_village = (
@@ -428,19 +443,28 @@ def hotspots(user, limit=10, at=None):
             func.count().label("open_tickets"),
             func.sum(case((flagged_condition(Ticket), 1), else_=0)).label("flagged_tickets"),
         )
-        .where(Ticket.status.in_(UNRESOLVED), Ticket.reported_at <= at, scope.ticket_condition(user, Ticket))
+        .where(_is_unresolved(Ticket.status), Ticket.reported_at <= at, scope.ticket_condition(user, Ticket))
         .group_by(Ticket.village_code)
-        .subquery()
+        .cte("per_village")
     )
     v, d = aliased(Region), aliased(Region)
     score = (per_village.c.base * stage_multiplier_expr(v, at)).label("score")
-    rows = db.session.execute(
+    stmt = (
         select(v.code, v.name, d.name, score, per_village.c.open_tickets, per_village.c.flagged_tickets)
         .select_from(per_village).join(v, v.code == per_village.c.code)
         .outerjoin(d, d.code == v.district_code)
         .order_by(score.desc(), v.code)
         .limit(limit)
-    ).all()
+    )
+    if limit:
+        lowest = min(1.0, *STAGE_MULTIPLIERS.values())
+        highest = max(1.0, *STAGE_MULTIPLIERS.values())
+        nth_base = (
+            select(per_village.c.base).order_by(per_village.c.base.desc()).limit(1).offset(limit - 1)
+            .scalar_subquery()
+        )
+        stmt = stmt.where(per_village.c.base * highest >= func.coalesce(nth_base * lowest, 0.0))
+    rows = db.session.execute(stmt).all()
     return [
         {"village_code": code, "village_name": name, "district_name": district,
          "score": round(float(value or 0), 2), "open_tickets": int(open_count),
