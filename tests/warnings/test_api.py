@@ -106,3 +106,14 @@ def test_the_ticket_json_says_flagged_while_a_flag_is_active(client, area, api_t
     assert client.get(f"/api/v1/tickets/{ticket.id}", headers=headers).get_json()["flagged"] is True
     unflagged = flagged_world["waru_high"]
     assert client.get(f"/api/v1/tickets/{unflagged.id}", headers=headers).get_json()["flagged"] is False
+
+
+@pytest.mark.parametrize("limit", [1, 2, 3, 4])
+def test_a_limited_hotspot_list_is_the_top_of_the_full_ranking(area, flagged_world, limit):
+    # hotspots works out the stage multiplier only for villages that can still reach the top
+    # ``limit``; the rows must be those of scoring every village.
+    from tracker.warnings.services import hotspots
+
+    at = wib(2026, 12, 15, 10)
+    for user in (area.kodim, area.admin):
+        assert hotspots(user, limit=limit, at=at) == hotspots(user, limit=None, at=at)[:limit]
