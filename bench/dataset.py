@@ -234,9 +234,12 @@ def sync_indexes(log=print):
                     connection.execute(text(f'DROP INDEX "{name}"'))
                     changed.append(f"-{name}")
             for name, index in wanted.items():
-                columns = [column.name for column in index.columns]
-                if present.get(name) == columns:
+                only_for = getattr(getattr(index, "_ddl_if", None), "dialect", None)
+                if only_for and only_for != db.engine.dialect.name:
                     continue
+                columns = [column.name for column in index.columns]
+                if name in present and (present[name] == columns or not columns):
+                    continue  # (an expression index is taken as it is)
                 if name in present:
                     index.drop(connection)
                 log(f"building index {name} on {table.name}")

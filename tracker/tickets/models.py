@@ -2,7 +2,7 @@
 from datetime import date, datetime
 
 from sqlalchemy import (
-    Boolean, Date, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text,
+    DDL, Boolean, Date, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint, event, text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -78,6 +78,13 @@ class Ticket(db.Model):
         # Queries must spell the statuses as literals for the planner to use it.
         Index("ix_ticket_open_reported", "reported_at",
               sqlite_where=text(OPEN_STATUSES_SQL), postgresql_where=text(OPEN_STATUSES_SQL)),
+        # Text search (lower(title/description) LIKE '%word%') on PostgreSQL:
+        # trigram indexes find the matching rows of a kecamatan, a kabupaten
+        # or the country without reading every description of the area.
+        Index("ix_ticket_title_trgm", text("lower(title) gin_trgm_ops"),
+              postgresql_using="gin").ddl_if(dialect="postgresql"),
+        Index("ix_ticket_description_trgm", text("lower(description) gin_trgm_ops"),
+              postgresql_using="gin").ddl_if(dialect="postgresql"),
     )
 
     @property
@@ -119,3 +126,11 @@ class TicketCounter(db.Model):
     prefix: Mapped[str] = mapped_column(String(10))
     year: Mapped[int] = mapped_column(Integer)
     last_value: Mapped[int] = mapped_column(Integer, default=0)
+
+
+# The trigram indexes need the pg_trgm extension (trusted: a database owner
+# may create it); the migration creates it too.
+event.listen(
+    Ticket.__table__, "before_create",
+    DDL("CREATE EXTENSION IF NOT EXISTS pg_trgm").execute_if(dialect="postgresql"),
+)
