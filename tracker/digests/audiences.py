@@ -10,9 +10,11 @@ number of recipients.
 The join is the set-based form of ``tracker.scope``'s rule for Koramil and
 Kodim users (no other role gets a digest): a Koramil user sees the tickets
 and villages of the kecamatan his unit covers, a Kodim user those of its
-kabupaten/kota, sensitive ones included. tests/digests/test_batch.py
-checks it against ``scope.tickets`` and ``scope.villages`` for every
-recipient, so a change to the rule there fails loudly here.
+kabupaten/kota, sensitive ones included. It lives in ``_covering`` and
+``AREA_COLUMN`` only. tests/digests/test_batch.py checks the result against
+``scope.tickets`` and against the per-user warnings and elections services
+(which read through ``tracker.scope``) for recipients of several units, so
+a change to the rule in scope.py that is not made here fails there.
 """
 from collections import defaultdict
 from dataclasses import dataclass
@@ -117,8 +119,10 @@ def previous_digests(pairs):
 def _per_role(by_role, branch):
     """UNION ALL of ``branch(role, unit_ids)`` for each role of ``by_role`` (one select if one role).
 
-    Each branch joins ``unit_region`` for its role's units; the shared work
-    (a scan of tickets or villages) sits in a CTE that the branches reuse.
+    Each branch joins ``unit_region`` for its role's units. Where the work
+    does not depend on the role (counts per kecamatan, silent villages) it
+    sits in a CTE the branches share; SQLite re-scanned shared CTEs under a
+    window function, so the ticket lists and hotspots scan per branch.
     """
     selects = [branch(role, unit_ids) for role, unit_ids in sorted(by_role.items())]
     return selects[0] if len(selects) == 1 else union_all(*selects)

@@ -1,9 +1,13 @@
 """Daily digests: who gets one, what it holds, and deciding it into the outbox.
 
-A digest is built for one recipient from a fixed set of scoped queries (the
-same number whatever the data size), rendered in his language, and written
-to the outbox in the caller's transaction. Functions flush; the caller
-commits.
+Digests are built in batches: each section is one set-based statement for
+every unit of the batch (``tracker.digests.audiences``), so deciding all
+recipients costs the same few dozen statements whether there are three or
+eight thousand of them. Each digest holds only what the recipient's scope
+shows him, is rendered in his language (language by language, each
+language's strings looked up once) and written to the outbox in the
+caller's transaction. The one-user functions wrap the batch ones. Functions
+flush; the caller commits.
 """
 from collections import defaultdict
 from dataclasses import dataclass, field
