@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import exists, func, or_, select, update
+from sqlalchemy import exists, func, literal, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased, joinedload
 from sqlalchemy.orm.exc import StaleDataError
@@ -336,6 +336,22 @@ def flagged_condition(ticket_model=Ticket):
     from tracker.warnings.models import Flag
 
     return exists().where(Flag.ticket_id == ticket_model.id, Flag.cleared_at.is_(None))
+
+
+def flag_probe(ticket_model=Ticket):
+    """SQL: the same test as ``flagged_condition``, always as an index probe per row.
+
+    PostgreSQL may turn an EXISTS into a hashed subplan that reads every
+    active flag in the country (180,000 at national scale) to answer for a
+    few thousand tickets; a correlated ``LIMIT 1`` cannot be hashed. Use it
+    where a statement looks at one area's tickets; keep ``flagged_condition``
+    for statements over all tickets (the export), where the hash wins.
+    """
+    from tracker.warnings.models import Flag
+
+    return select(literal(1)).where(
+        Flag.ticket_id == ticket_model.id, Flag.cleared_at.is_(None)
+    ).limit(1).scalar_subquery().is_not(None)
 
 
 FILTERS = ("status", "severity", "category", "village_code", "district_code",
