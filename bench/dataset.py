@@ -246,11 +246,12 @@ def sync_indexes(log=print):
                 index.create(connection)
                 changed.append(name)
     if changed:
-        _analyze()
+        analyze()
     return changed
 
 
-def _analyze():
+def analyze():
+    """Gather planner statistics (ANALYZE) for the whole database."""
     if db.engine.dialect.name == "postgresql":
         with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
             connection.execute(text("ANALYZE"))
