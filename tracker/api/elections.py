@@ -1,4 +1,4 @@
-"""Elections over JSON: create (Kodim within its area, admin) and list, scoped."""
+"""Elections over JSON: create, edit and remove (Kodim within its area, admin) and list, scoped."""
 from flask import abort, jsonify, request, url_for
 from sqlalchemy.orm import selectinload
 
@@ -6,7 +6,9 @@ from tracker.api import bp
 from tracker.api.common import current_api_user, json_body, paginate, token_required
 from tracker.api.serializers import iso_date
 from tracker.elections.models import ELECTION_KINDS, STAGES, Election
-from tracker.elections.services import NAME_MAX, create_election, elections_for_user, get_election
+from tracker.elections.services import (
+    KEEP, NAME_MAX, create_election, edit_election, elections_for_user, get_election, remove_election,
+)
 from tracker.errors import ValidationError
 from tracker.extensions import db
 from tracker.validation import parse_bool
@@ -57,10 +59,37 @@ def list_elections():
 @token_required
 def election_detail(election_id):
     """One election touching the caller's villages (404 otherwise)."""
+    return jsonify(election_json(_visible_election(election_id)))
+
+
+def _visible_election(election_id):
+    """The election if it touches the caller's villages, else abort with 404."""
     election = get_election(current_api_user(), election_id)
     if election is None:
         abort(404)
+    return election
+
+
+@bp.patch("/elections/<int:election_id>")
+@token_required
+def edit_election_view(election_id):
+    """Change an election; the body holds any of POST's fields. 200 with it, 403/404/422."""
+    election = _visible_election(election_id)
+    data = json_body()
+    fields = {key: data[key] if key in data else KEEP
+              for key in ("kind", "name", "voting_on", "scope", "stages")}
+    edit_election(current_api_user(), election, **fields)
+    db.session.commit()
     return jsonify(election_json(election))
+
+
+@bp.delete("/elections/<int:election_id>")
+@token_required
+def remove_election_view(election_id):
+    """Remove an election after clearing its active flags; 204, 403/404."""
+    remove_election(current_api_user(), _visible_election(election_id))
+    db.session.commit()
+    return "", 204
 
 
 _ERRORS = {code: {"$ref": f"#/components/responses/{name}"} for code, name in (
@@ -107,6 +136,32 @@ OPENAPI_PATHS = {
             "tags": ["elections"], "operationId": "getElection", "summary": "One election",
             "responses": {"200": {"description": "The election.", "content": _ELECTION},
                           "401": _ERRORS["401"], "404": _ERRORS["404"]},
+        },
+        "patch": {
+            "tags": ["elections"], "operationId": "editElection",
+            "summary": "Change an election's name, voting day, stages or area (Kodim within its own "
+                       "kabupaten, admin anywhere)",
+            "description": "Fields not given stay as they are; each is validated as in POST and nothing is "
+                           "written unless all are valid. A new voting_on without stages takes the default "
+                           "stages counted from it; stages, when given, replace the defaults by name as in "
+                           "POST (stages not listed take their defaults; [] resets them all). scope replaces "
+                           "the whole area, and active flags in villages leaving it are cleared at once. "
+                           "kind cannot change (422). A Kodim may change only elections it could create, "
+                           "and only into its own area (403).",
+            "requestBody": {"required": True, "content": {"application/json": {
+                "schema": {"$ref": "#/components/schemas/ElectionChanges"}}}},
+            "responses": {"200": {"description": "The changed election.", "content": _ELECTION},
+                          "401": _ERRORS["401"], "403": _ERRORS["403"], "404": _ERRORS["404"],
+                          "422": _ERRORS["422"]},
+        },
+        "delete": {
+            "tags": ["elections"], "operationId": "removeElection",
+            "summary": "Remove an election (Kodim within its own kabupaten, admin anywhere)",
+            "description": "Its active early-warning flags are cleared first, each with a flag_cleared line "
+                           "in its ticket's timeline; the election then disappears from lists, the sweep, "
+                           "dashboards and digests, while cleared flags keep naming it.",
+            "responses": {"204": {"description": "Removed."},
+                          "401": _ERRORS["401"], "403": _ERRORS["403"], "404": _ERRORS["404"]},
         },
     },
 }
@@ -165,4 +220,9 @@ OPENAPI_SCHEMAS = {
                                       "before the campaign, a recap not given starts the day after voting."},
         },
     },
+}
+# PATCH takes POST's fields, every one optional.
+OPENAPI_SCHEMAS["ElectionChanges"] = {
+    **{key: value for key, value in OPENAPI_SCHEMAS["ElectionInput"].items() if key != "required"},
+    "description": "Any of the fields of ElectionInput; kind, if given, must be the election's own.",
 }

@@ -375,7 +375,7 @@ def stages_ahead(first_day, last_horizon):
         select(Election.id, Election.name, Election.kind, Election.voting_on, Election.window_end,
                ElectionStage.name, ElectionStage.starts_on, ElectionStage.ends_on, Election.scope_kind)
         .join(ElectionStage, ElectionStage.election_id == Election.id)
-        .where(Election.window_end >= first_day, ElectionStage.ends_on >= first_day,
+        .where(Election.removed_at.is_(None), Election.window_end >= first_day, ElectionStage.ends_on >= first_day,
                ElectionStage.starts_on <= last_horizon)
         .order_by(ElectionStage.starts_on, Election.voting_on, Election.id)
     ).all()

@@ -1,4 +1,4 @@
-"""The election form: kind, name, voting day, scope and the stage dates."""
+"""The election forms: kind, name, voting day, scope and the stage dates; the edit form without kind."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField, StringField, TextAreaField
@@ -21,3 +21,13 @@ class ElectionForm(FlaskForm):
 for _stage in STAGES:
     setattr(ElectionForm, f"{_stage}_starts_on", DateField(validators=[Optional()]))
     setattr(ElectionForm, f"{_stage}_ends_on", DateField(validators=[Optional()]))
+
+
+class ElectionEditForm(ElectionForm):
+    """The election form for a change: the kind stays the election's."""
+
+    kind = None
+
+
+class ElectionRemoveForm(FlaskForm):
+    """The confirmation of a removal (its CSRF token is the whole form)."""

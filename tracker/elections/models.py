@@ -13,7 +13,12 @@ SCOPE_KINDS = ("national", "regions", "villages")
 
 
 class Election(db.Model):
-    """One vote. The window runs from the first stage's start to the last's end."""
+    """One vote. The window runs from the first stage's start to the last's end.
+
+    A removed election keeps its row (removed_at set) so the flags it raised
+    and their history stay readable; every reader of the calendar, the sweep
+    included, ignores it (``elections.services.live_condition``).
+    """
 
     __tablename__ = "election"
 
@@ -26,6 +31,8 @@ class Election(db.Model):
     window_end: Mapped[date] = mapped_column(Date)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    removed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    removed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
 
     stages: Mapped[list["ElectionStage"]] = relationship(
         back_populates="election", cascade="all, delete-orphan", order_by="ElectionStage.starts_on"

@@ -1,4 +1,4 @@
-"""Election pages: the calendar, the create form (Kodim and admin) and the detail."""
+"""Election pages: the calendar, the detail, and the create, edit and remove forms (Kodim and admin)."""
 import re
 
 from flask import abort, flash, redirect, render_template, request, url_for
@@ -9,11 +9,12 @@ from sqlalchemy.orm import selectinload
 
 from tracker.auth.decorators import roles_required
 from tracker.elections import bp
-from tracker.elections.forms import ElectionForm
+from tracker.elections.forms import ElectionEditForm, ElectionForm, ElectionRemoveForm
 from tracker.elections.models import ELECTION_KINDS, STAGES, Election, ElectionArea
 from tracker.elections.services import (
-    DEFAULT_OFFSETS, KIND_LABELS, SCOPE_LABELS, STAGE_LABELS, can_manage_elections, create_election,
-    current_stage, default_stages, election_villages, elections_for_user, get_election, user_today,
+    DEFAULT_OFFSETS, KIND_LABELS, SCOPE_LABELS, STAGE_LABELS, can_manage_election, can_manage_elections,
+    create_election, current_stage, default_stages, edit_election, election_villages, elections_for_user,
+    active_flag_count, get_election, remove_election, user_today,
 )
 from tracker.errors import Forbidden, ValidationError
 from tracker.extensions import db
@@ -56,12 +57,12 @@ def _offsets_table():
     return rows
 
 
-def _fill_defaults(form):
-    """Put the default stage dates of the chosen kind and voting day into the form."""
-    if form.kind.data not in ELECTION_KINDS or not form.voting_on.data:
+def _fill_defaults(form, kind):
+    """Put the default stage dates of the kind and the form's voting day into the form."""
+    if kind not in ELECTION_KINDS or not form.voting_on.data:
         form.form_errors.append(_("Choose the kind and the voting day to see the default stages."))
         return
-    for stage in default_stages(form.kind.data, form.voting_on.data):
+    for stage in default_stages(kind, form.voting_on.data):
         for key in ("starts_on", "ends_on"):
             field = getattr(form, f"{stage['name']}_{key}")
             field.raw_data = []
@@ -75,12 +76,12 @@ def _scope_from(form):
     return {form.scope_kind.data: codes}
 
 
-def _stage_overrides(form):
+def _stage_overrides(form, kind):
     """The stages whose dates differ from the defaults (a missing date keeps its default)."""
-    if form.kind.data not in ELECTION_KINDS or not form.voting_on.data:
+    if kind not in ELECTION_KINDS or not form.voting_on.data:
         return None
     overrides = []
-    for stage in default_stages(form.kind.data, form.voting_on.data):
+    for stage in default_stages(kind, form.voting_on.data):
         starts_on = getattr(form, f"{stage['name']}_starts_on").data or stage["starts_on"]
         ends_on = getattr(form, f"{stage['name']}_ends_on").data or stage["ends_on"]
         if (starts_on, ends_on) != (stage["starts_on"], stage["ends_on"]):
@@ -104,12 +105,12 @@ def new():
     form = ElectionForm()
     status = 200
     if request.method == "POST" and "preview" in request.form:
-        _fill_defaults(form)
+        _fill_defaults(form, form.kind.data)
     elif form.validate_on_submit():
         try:
             election = create_election(
                 current_user, kind=form.kind.data, name=form.name.data, voting_on=form.voting_on.data,
-                scope=_scope_from(form), stages=_stage_overrides(form),
+                scope=_scope_from(form), stages=_stage_overrides(form, form.kind.data),
             )
         except ValidationError as error:
             db.session.rollback()
@@ -126,7 +127,94 @@ def new():
     elif request.method == "POST":
         status = 422
     return render_template("elections/form.html", form=form, stages=STAGES, offsets=_offsets_table(),
-                           **_labels()), status
+                           election=None, **_labels()), status
+
+
+def _managed_election(election_id):
+    """The election for its edit and remove pages: 404 outside the user's villages, 403 if not his to manage."""
+    election = get_election(current_user, election_id)
+    if election is None:
+        abort(404)
+    if not can_manage_election(current_user, election):
+        abort(403)
+    return election
+
+
+def _fill_from(form, election):
+    """Put the election as it is into the edit form."""
+    form.name.data = election.name
+    form.voting_on.data = election.voting_on
+    form.scope_kind.data = election.scope_kind
+    form.codes.data = "\n".join(area.region_code for area in election.areas)
+    for stage in election.stages:
+        getattr(form, f"{stage.name}_starts_on").data = stage.starts_on
+        getattr(form, f"{stage.name}_ends_on").data = stage.ends_on
+
+
+def _edited_stages(form, election):
+    """The form's stages for ``edit_election``.
+
+    A new voting day with every stage date as it was recomputes the
+    default stages from the new day; otherwise the dates shown count, as
+    on creation.
+    """
+    untouched = all(
+        (getattr(form, f"{s.name}_starts_on").data, getattr(form, f"{s.name}_ends_on").data)
+        == (s.starts_on, s.ends_on)
+        for s in election.stages
+    )
+    if untouched and form.voting_on.data != election.voting_on:
+        return []
+    return _stage_overrides(form, election.kind)
+
+
+@bp.route("/elections/<int:election_id>/edit", methods=["GET", "POST"])
+@roles_required("kodim", "admin")
+def edit(election_id):
+    """Change an election's name, voting day, area or stages."""
+    election = _managed_election(election_id)
+    form = ElectionEditForm()
+    status = 200
+    if request.method == "GET":
+        _fill_from(form, election)
+    elif "preview" in request.form:
+        _fill_defaults(form, election.kind)
+    elif form.validate_on_submit():
+        try:
+            edit_election(current_user, election, name=form.name.data, voting_on=form.voting_on.data,
+                          scope=_scope_from(form), stages=_edited_stages(form, election))
+        except ValidationError as error:
+            db.session.rollback()
+            _apply_errors(form, error.errors)
+            status = 422
+        except Forbidden as error:
+            db.session.rollback()
+            form.form_errors.append(str(error.args[0]))
+            status = 403
+        else:
+            db.session.commit()
+            flash(_("Election %(name)s changed.", name=election.name), "success")
+            return redirect(url_for("elections.detail", election_id=election.id))
+    else:
+        status = 422
+    return render_template("elections/form.html", form=form, stages=STAGES, offsets=_offsets_table(),
+                           election=election, **_labels()), status
+
+
+@bp.route("/elections/<int:election_id>/remove", methods=["GET", "POST"])
+@roles_required("kodim", "admin")
+def remove(election_id):
+    """Ask, then remove an election, clearing its active flags."""
+    election = _managed_election(election_id)
+    form = ElectionRemoveForm()
+    if form.validate_on_submit():
+        name = election.name
+        cleared = remove_election(current_user, election)
+        db.session.commit()
+        flash(_("Election %(name)s removed; %(n)d active flags cleared.", name=name, n=cleared), "success")
+        return redirect(url_for("elections.index"))
+    return render_template("elections/remove.html", election=election, form=form,
+                           active_flags=active_flag_count(election), **_labels())
 
 
 @bp.route("/elections/<int:election_id>")
@@ -142,5 +230,6 @@ def detail(election_id):
     ).scalar_one()
     return render_template(
         "elections/detail.html", election=election, today=today, stage=current_stage(election, today),
-        areas=election_villages(election, limit=AREAS_SHOWN), area_count=area_count, **_labels(),
+        areas=election_villages(election, limit=AREAS_SHOWN), area_count=area_count,
+        can_manage=can_manage_election(current_user, election), **_labels(),
     )

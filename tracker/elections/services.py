@@ -1,4 +1,4 @@
-"""Elections: default stages, creating an election, and the scoped calendar.
+"""Elections: default stages, creating, editing and removing an election, and the scoped calendar.
 
 Also the SQL building blocks the early-warning sweep, hotspots and silent
 villages share: a village's local day and "this election covers this
@@ -7,21 +7,29 @@ day (WIB/WITA/WIT from its province).
 """
 from datetime import timedelta
 
-from flask_babel import lazy_gettext as _l
-from sqlalchemy import Date, and_, case, exists, literal, or_, select
+from flask import current_app
+from flask_babel import force_locale, gettext, lazy_gettext as _l
+from sqlalchemy import Date, and_, case, exists, func, insert, literal, or_, select, update
 from sqlalchemy.orm import aliased
 
 from tracker import scope
+from tracker.database import is_postgres
 from tracker.elections.models import ELECTION_KINDS, STAGES, Election, ElectionArea, ElectionStage
 from tracker.errors import Forbidden, ValidationError
 from tracker.extensions import db
 from tracker.regions.codes import WIB, WIT, WITA, CodeError, normalize
 from tracker.regions.models import Region
 from tracker.timeutil import local_date, utcnow
+from tracker.tickets.models import Ticket, TicketEvent
 from tracker.units.models import UnitRegion
 from tracker.validation import clean_text, parse_date
 
 NAME_MAX = 160
+# An edit leaves a field as it is unless it is given (None is a value: "empty").
+KEEP = object()
+# Why the election's own flags were cleared by an edit or a removal (see warnings.services.CLEAR_LABELS).
+REMOVED_LABEL = _l("election removed")
+LEFT_AREA_LABEL = _l("village no longer in the election's area")
 
 KIND_LABELS = {
     "pilkades": _l("Pilkades (village head)"),
@@ -218,12 +226,17 @@ def can_manage_elections(user):
     return user is not None and user.role in ("kodim", "admin")
 
 
-def _check_area(actor, scope_kind, codes):
-    """A Kodim creates elections only inside its own kabupaten (403 otherwise)."""
+def _area_problem(actor, scope_kind, codes):
+    """Why the actor may not hold an election of this scope (a message), or None.
+
+    The operator at the command line (None) and administrators hold any; a
+    Kodim only elections inside its own kabupaten: no national one, only its
+    own kabupaten as regions, only its own desa.
+    """
     if actor is None or actor.role == "admin":
-        return
+        return None
     if scope_kind == "national":
-        raise Forbidden(_l("Only an administrator creates a national election."))
+        return _l("Only an administrator creates or changes a national election.")
     if scope_kind == "regions":
         covered = set(db.session.execute(
             select(UnitRegion.region_code).where(UnitRegion.unit_id == actor.unit_id)
@@ -234,7 +247,29 @@ def _check_area(actor, scope_kind, codes):
         ).scalars())
     outside = [c for c in codes if c not in covered]
     if outside:
-        raise Forbidden(_l("Outside your area: %(codes)s", codes=", ".join(outside)))
+        return _l("Outside your area: %(codes)s", codes=", ".join(outside))
+    return None
+
+
+def _check_area(actor, scope_kind, codes):
+    """A Kodim creates elections only inside its own kabupaten (403 otherwise)."""
+    problem = _area_problem(actor, scope_kind, codes)
+    if problem is not None:
+        raise Forbidden(problem)
+
+
+def _manage_problem(actor, election):
+    """Why the actor may not edit or remove the election (a message), or None."""
+    if actor is None:
+        return None
+    if not can_manage_elections(actor):
+        return _l("Only Kodim and administrators manage elections.")
+    return _area_problem(actor, election.scope_kind, [area.region_code for area in election.areas])
+
+
+def can_manage_election(user, election):
+    """The user may edit and remove this election: an administrator any, a Kodim those it could create."""
+    return _manage_problem(user, election) is None
 
 
 def create_election(actor, *, kind, name, voting_on, scope, stages=None):
@@ -278,6 +313,146 @@ def create_election(actor, *, kind, name, voting_on, scope, stages=None):
     return election
 
 
+def edit_election(actor, election, *, kind=KEEP, name=KEEP, voting_on=KEEP, scope=KEEP, stages=KEEP, at=None):
+    """Change an election's name, voting day, stages or area; a field not given stays as it is.
+
+    The fields mean and are validated as in ``create_election``. A new
+    voting day without ``stages`` takes the default stages counted from it;
+    ``stages`` given (an empty list included) replace the defaults of the
+    voting day by name, as on creation. The kind cannot change (422): remove
+    the election and create another. The actor must be allowed to manage
+    the election as it is (``can_manage_election``) and, for a new area,
+    to create an election there (403 otherwise).
+
+    Nothing is written unless everything is valid. Active flags on tickets
+    in villages the new area no longer covers are cleared at once, as the
+    sweep clears flags (``at``, a ``flag_cleared`` line); new dates are for
+    the next sweep to judge. Flushes; the caller commits.
+    """
+    _check_may_manage(actor, election)
+    errors = {}
+    if kind is not KEEP and kind != election.kind:
+        errors["kind"] = [_l("The kind of an election cannot change; remove it and create a new one.")]
+    if name is not KEEP:
+        name = clean_text(errors, "name", name, required=True, maximum=NAME_MAX)
+    if voting_on is not KEEP:
+        voting_on = parse_date(errors, "voting_on", voting_on, required=True)
+    overrides = _parse_stage_overrides(errors, stages) if stages is not KEEP else None
+    scope_kind, codes = _parse_scope(errors, election.kind, scope) if scope is not KEEP else (None, None)
+    day = election.voting_on if voting_on is KEEP else voting_on
+    merged = None
+    if day is not None and "stages" not in errors and (overrides is not None or day != election.voting_on):
+        merged = merge_stages(election.kind, day, overrides or {})
+        problems = stage_problems(merged, day)
+        if problems:
+            errors["stages"] = problems
+    if errors:
+        raise ValidationError(errors)
+    if scope is not KEEP:
+        _check_area(actor, scope_kind, codes)
+
+    _hold_sweep_lock()
+    if name is not KEEP:
+        election.name = name
+    if merged is not None:
+        election.voting_on = day
+        rows = {stage.name: stage for stage in election.stages}
+        for stage in merged:
+            rows[stage["name"]].starts_on, rows[stage["name"]].ends_on = stage["starts_on"], stage["ends_on"]
+        election.window_start, election.window_end = merged[0]["starts_on"], merged[-1]["ends_on"]
+    if scope is not KEEP:
+        wanted = set(codes)
+        kept = [area for area in election.areas if area.region_code in wanted]
+        have = {area.region_code for area in kept}
+        election.scope_kind = scope_kind
+        election.areas = kept + [ElectionArea(region_code=code) for code in sorted(wanted - have)]
+    db.session.flush()
+    if scope is not KEEP:
+        _clear_election_flags(election, actor, at or utcnow(), LEFT_AREA_LABEL, only_outside_area=True)
+    return election
+
+
+def remove_election(actor, election, at=None):
+    """Remove an election: clear its active flags, then mark it removed.
+
+    Each active flag is cleared as the sweep clears one (cleared_at, a
+    ``flag_cleared`` line in the ticket's timeline, "election removed"),
+    with the actor named. The row stays, marked ``removed_at``, so those
+    flags and their history keep their election; the calendar, the sweep,
+    the dashboard and the digests ignore it from now on
+    (``live_condition``). Returns how many flags were cleared. Raises
+    Forbidden (403) as ``edit_election``. Flushes; the caller commits.
+    """
+    _check_may_manage(actor, election)
+    at = at or utcnow()
+    _hold_sweep_lock()
+    cleared = _clear_election_flags(election, actor, at, REMOVED_LABEL)
+    election.removed_at = at
+    election.removed_by_id = actor.id if actor is not None else None
+    db.session.flush()
+    return cleared
+
+
+def _check_may_manage(actor, election):
+    problem = _manage_problem(actor, election)
+    if problem is not None:
+        raise Forbidden(problem)
+
+
+def _hold_sweep_lock():
+    """On PostgreSQL, wait for a running sweep and keep the next one out until commit.
+
+    Otherwise a sweep that read the election before this change commits
+    could raise a flag for a village just taken out of its area, or for an
+    election just removed.
+    """
+    if is_postgres(db.session):
+        # Imported here: the warnings services are built on this module.
+        from tracker.warnings.services import SWEEP_LOCK_KEY
+
+        db.session.execute(select(func.pg_advisory_xact_lock(SWEEP_LOCK_KEY)))
+
+
+def _clear_election_flags(election, actor, at, why, only_outside_area=False):
+    """Clear the election's active flags, as the sweep clears flags; returns how many.
+
+    All of them, or with ``only_outside_area`` those on tickets in villages
+    the (flushed) area no longer covers. Each flag gets ``cleared_at`` and
+    the reason; its ticket's timeline a ``flag_cleared`` line "<election>:
+    <why>" written in the deployment's language, as the sweep writes them,
+    by ``actor`` (None: the system).
+    """
+    # Imported here: the warnings package is built on this module.
+    from tracker.warnings.models import Flag
+
+    flags = Flag.__table__.c
+    conditions = [flags.election_id == election.id, flags.cleared_at.is_(None)]
+    if only_outside_area:
+        e, t, v = aliased(Election), aliased(Ticket), aliased(Region)
+        conditions.append(~(
+            select(t.id).join(v, v.code == t.village_code).join(e, e.id == flags.election_id)
+            .where(t.id == flags.ticket_id, covers_condition(e, v)).exists()
+        ))
+    with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
+        reason = str(why)
+        line = gettext("%(election)s: %(reason)s", election=election.name, reason=reason)
+    cleared = db.session.execute(
+        update(Flag.__table__).where(*conditions)
+        .values(cleared_at=at, clear_reason=reason[:200])
+        .returning(flags.ticket_id, flags.stage)
+    ).all()
+    if cleared:
+        db.session.execute(insert(TicketEvent.__table__), [
+            {"ticket_id": ticket_id, "kind": "flag_cleared", "actor_id": actor.id if actor is not None else None,
+             "at": at, "from_value": stage, "to_value": None, "reason": line}
+            for ticket_id, stage in cleared
+        ])
+        # Flags changed behind the ORM's back: reload any already loaded.
+        for flag in [obj for obj in db.session.identity_map.values() if isinstance(obj, Flag)]:
+            db.session.expire(flag)
+    return len(cleared)
+
+
 # --- SQL building blocks ----------------------------------------------------------
 
 def local_days(at, offset_days=0):
@@ -299,11 +474,23 @@ def local_day_expr(timezone_column, at, offset_days=0):
     )
 
 
+def live_condition(election):
+    """SQL: the election (row or alias) has not been removed.
+
+    ``covers_condition`` and ``window_prefilter`` hold it, so the sweep,
+    silent villages, hotspots, the dashboard and the scoped calendar below
+    ignore removed elections; a reader that selects elections without
+    them adds it.
+    """
+    return election.removed_at.is_(None)
+
+
 def covers_condition(election, village):
     """SQL: the election (row or alias) covers the village (a Region row or alias).
 
     National elections cover every village; otherwise an area row names the
-    village itself (Pilkades), its kabupaten or its province.
+    village itself (Pilkades), its kabupaten or its province. A removed
+    election covers nothing.
     """
     # One index probe per level: (election_id, region_code) is the area's
     # unique key. Correlate explicitly, as the village may come from a query
@@ -313,13 +500,18 @@ def covers_condition(election, village):
         .correlate_except(ElectionArea)
         for code in (village.code, village.regency_code, village.province_code)
     ]
-    return or_(election.scope_kind == "national", *named)
+    return and_(live_condition(election), or_(election.scope_kind == "national", *named))
 
 
 def window_prefilter(election, at):
-    """SQL: the window contains ``at``'s date in some zone (an index-friendly pre-filter)."""
+    """SQL: the window contains ``at``'s date in some zone (an index-friendly pre-filter).
+
+    A removed election's window holds nothing, so the sweep clears any flag
+    of it that a removal raced with.
+    """
     days = local_days(at)
-    return and_(election.window_start <= max(days.values()), election.window_end >= min(days.values()))
+    return and_(live_condition(election),
+                election.window_start <= max(days.values()), election.window_end >= min(days.values()))
 
 
 def active_condition(election, village, at):
@@ -348,7 +540,7 @@ def user_today(user, at=None):
 
 
 def touches_user_condition(user):
-    """SQL: the election covers at least one village the user may see.
+    """SQL: the election is not removed and covers at least one village the user may see.
 
     Driven from the election, whose area rows are few: each asks for one
     visible village through an indexed code (the village itself, its
@@ -372,7 +564,8 @@ def touches_user_condition(user):
             select(ElectionArea.id).join(village, named)
             .where(ElectionArea.election_id == Election.id).exists()
         )
-    return or_(and_(Election.scope_kind == "national", select(national.c.code).exists()), *area_hit)
+    return and_(live_condition(Election),
+                or_(and_(Election.scope_kind == "national", select(national.c.code).exists()), *area_hit))
 
 
 def elections_for_user(user, active=None, at=None):
@@ -432,6 +625,15 @@ def election_stages_ahead(user, at, days=60):
         }
         for election_id, name, kind, voting_on, stage, starts_on, ends_on in rows
     ]
+
+
+def active_flag_count(election):
+    """How many of the election's flags are active (what a removal would clear)."""
+    from tracker.warnings.models import Flag  # the warnings package is built on this module
+
+    return db.session.execute(
+        select(func.count()).where(Flag.election_id == election.id, Flag.cleared_at.is_(None))
+    ).scalar_one()
 
 
 def election_villages(election, limit=None):
