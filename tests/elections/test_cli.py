@@ -37,3 +37,38 @@ def test_list_shows_elections_and_the_active_ones(app, db, area):
     assert listing.index("Pilkada Karanganyar 2029") < listing.index("Pilpres 2024")
     active = runner.invoke(args=["elections", "list", "--active", "--at", "2024-02-14T10:00:00+07:00"]).output
     assert "Pilpres 2024" in active and "Pilkada" not in active
+
+
+def test_edit_moves_the_voting_day_and_replaces_the_area(app, db, area):
+    runner = app.test_cli_runner()
+    runner.invoke(args=["elections", "add", "--kind", "pilkades", "--name", "Pilkades Karanganyar 2026",
+                        "--voting-on", "2026-12-20", "--village", KEMIRI])
+    result = runner.invoke(args=["elections", "edit", "1", "--voting-on", "2027-01-10",
+                                 "--village", KEMIRI, "--village", KEBAK])
+    assert result.exit_code == 0, result.output
+    assert "changed election 1" in result.output and "2 areas" in result.output
+    assert "campaign  2027-01-04 .. 2027-01-06" in result.output
+
+
+def test_edit_names_the_bad_field_and_an_unknown_election(app, db, area):
+    runner = app.test_cli_runner()
+    runner.invoke(args=["elections", "add", "--kind", "pilkades", "--name", "P", "--voting-on", "2026-12-20",
+                        "--village", KEMIRI])
+    result = runner.invoke(args=["elections", "edit", "1", "--stage", "quiet:2026-12-15:2026-12-19"])
+    assert result.exit_code != 0 and "stages:" in result.output
+    result = runner.invoke(args=["elections", "edit", "1", "--village", LALUNG])
+    assert result.exit_code != 0 and "scope:" in result.output
+    assert runner.invoke(args=["elections", "edit", "9", "--name", "X"]).exit_code != 0
+
+
+def test_remove_asks_and_the_election_leaves_the_list(app, db, area):
+    runner = app.test_cli_runner()
+    runner.invoke(args=["elections", "add", "--kind", "pilpres", "--name", "Pilpres 2029",
+                        "--voting-on", "2029-04-17", "--national"])
+    refused = runner.invoke(args=["elections", "remove", "1"], input="n\n")
+    assert refused.exit_code != 0 and "Pilpres 2029" in runner.invoke(args=["elections", "list"]).output
+    result = runner.invoke(args=["elections", "remove", "1", "--yes"])
+    assert result.exit_code == 0, result.output
+    assert "removed election 1: Pilpres 2029; cleared 0 flags" in result.output
+    assert "Pilpres 2029" not in runner.invoke(args=["elections", "list"]).output
+    assert runner.invoke(args=["elections", "remove", "1", "--yes"]).exit_code != 0

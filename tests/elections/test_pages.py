@@ -78,3 +78,111 @@ def test_an_election_outside_the_users_villages_is_404(client, login, area, make
     sragen = make_election("pilkada", date(2026, 11, 27), scope={"regions": ["33.14"]})
     login("dandim")
     assert client.get(f"/elections/{sragen.id}").status_code == 404
+
+
+# --- edit and remove -----------------------------------------------------------------
+
+def edit_form(election, **changes):
+    """The edit form as the page fills it, with changes."""
+    data = {"name": election.name, "voting_on": election.voting_on.isoformat(), "scope_kind": election.scope_kind,
+            "codes": "\n".join(a.region_code for a in election.areas)}
+    for stage in election.stages:
+        data[f"{stage.name}_starts_on"] = stage.starts_on.isoformat()
+        data[f"{stage.name}_ends_on"] = stage.ends_on.isoformat()
+    return {**data, **changes}
+
+
+def test_the_detail_offers_change_and_remove_only_to_who_may(client, login, area, make_election):
+    election = make_election("pilkades", date(2026, 12, 20))
+    national = make_election("pilpres", date(2029, 4, 17))
+    links = (f'href="/elections/{election.id}/edit"', f'href="/elections/{election.id}/remove"')
+    login("dandim")
+    page = client.get(f"/elections/{election.id}").get_data(as_text=True)
+    assert all(link in page for link in links)
+    page = client.get(f"/elections/{national.id}").get_data(as_text=True)
+    assert "/edit" not in page and "/remove" not in page
+    assert client.get(f"/elections/{national.id}/edit").status_code == 403
+    assert client.post(f"/elections/{national.id}/remove").status_code == 403
+    client.post("/logout")
+    login("danramil")
+    page = client.get(f"/elections/{election.id}").get_data(as_text=True)
+    assert not any(link in page for link in links)
+    assert client.get(f"/elections/{election.id}/edit").status_code == 403
+
+
+def test_another_kodims_election_is_404_on_its_edit_and_remove_pages(client, login, area, make_election):
+    sragen = make_election("pilkada", date(2026, 11, 27), scope={"regions": ["33.14"]})
+    login("dandim")
+    assert client.get(f"/elections/{sragen.id}/edit").status_code == 404
+    assert client.post(f"/elections/{sragen.id}/remove").status_code == 404
+
+
+def test_the_edit_form_is_filled_with_the_election(client, login, area, make_election):
+    election = make_election("pilkades", date(2026, 12, 20), name="Pilkades Karanganyar 2026")
+    login("dandim")
+    page = client.get(f"/elections/{election.id}/edit").get_data(as_text=True)
+    assert 'value="Pilkades Karanganyar 2026"' in page and 'value="2026-12-14"' in page
+    assert KEMIRI in page and KEBAK in page and 'name="kind"' not in page
+
+
+def test_moving_the_voting_day_in_the_form_moves_the_stages(client, login, area, db, make_election):
+    from tracker.elections.models import Election
+
+    election = make_election("pilkades", date(2026, 12, 20))
+    login("dandim")
+    response = client.post(f"/elections/{election.id}/edit", data=edit_form(election, voting_on="2027-01-10"))
+    assert response.status_code == 302
+    db.session.expire_all()
+    election = db.session.get(Election, election.id)
+    assert (election.voting_on, election.window_start) == (date(2027, 1, 10), date(2026, 11, 11))
+    assert "Pemilihan" in client.get(response.headers["Location"]).get_data(as_text=True)
+
+
+def test_a_changed_stage_in_the_form_keeps_the_others(client, login, area, db, make_election):
+    from tracker.elections.models import Election
+
+    election = make_election("pilkades", date(2026, 12, 20),
+                             stages=[{"name": "recap", "starts_on": "2026-12-21", "ends_on": "2027-01-31"}])
+    login("dandim")
+    response = client.post(f"/elections/{election.id}/edit",
+                           data=edit_form(election, campaign_starts_on="2026-12-10", codes=KEBAK))
+    assert response.status_code == 302
+    db.session.expire_all()
+    election = db.session.get(Election, election.id)
+    stages = {s.name: (s.starts_on, s.ends_on) for s in election.stages}
+    assert stages["campaign"][0] == date(2026, 12, 10) and stages["lead_up"][1] == date(2026, 12, 9)
+    assert stages["recap"][1] == date(2027, 1, 31)
+    assert [a.region_code for a in election.areas] == [KEBAK]
+
+
+def test_a_bad_edit_is_refused_with_the_field_named_and_nothing_written(client, login, area, db, make_election):
+    from tracker.elections.models import Election
+
+    election = make_election("pilkades", date(2026, 12, 20), name="Pilkades 2026")
+    login("dandim")
+    response = client.post(f"/elections/{election.id}/edit",
+                           data=edit_form(election, name="Renamed", codes=f"{KEMIRI} {LALUNG}"))
+    assert response.status_code == 422
+    assert "Kelurahan tidak menyelenggarakan Pilkades: 33.13.09.1001 Lalung" in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(Election, election.id).name == "Pilkades 2026"
+
+
+def test_removing_asks_first_then_clears_flags(client, login, area, db, make_election, make_ticket, run_sweep):
+    from tracker.elections.models import Election
+
+    election = make_election("pilkades", date(2026, 12, 20), name="Pilkades Karanganyar 2026")
+    make_ticket(wib(2026, 12, 1, 8), severity="high")
+    run_sweep(wib(2026, 12, 18, 9))
+    login("dandim")
+    confirm = client.get(f"/elections/{election.id}/remove")
+    assert confirm.status_code == 200
+    page = confirm.get_data(as_text=True)
+    assert "1 tanda aktif akan dicabut" in page and 'method="post"' in page
+    assert db.session.get(Election, election.id).removed_at is None      # asking removes nothing
+    response = client.post(f"/elections/{election.id}/remove")
+    assert response.status_code == 302 and response.headers["Location"].endswith("/elections")
+    listing = client.get("/elections").get_data(as_text=True)
+    assert "Pilkades Karanganyar 2026 dihapus; 1 tanda aktif dicabut." in listing
+    assert f'href="/elections/{election.id}"' not in listing
+    assert client.get(f"/elections/{election.id}").status_code == 404
