@@ -224,10 +224,11 @@ def build_digests(pairs, at):
     def sections(user):
         """The sections of the user's (audience, since), built once and shared."""
         audience, since = audience_of[user.id], since_of[user.id]
-        key = (audience, since)
+        # Users whom scope shows nothing share nothing (their links differ).
+        key = (audience or f"user:{user.id}", since)
         if key not in shared:
-            count_row = counts.get(key, _EMPTY_COUNTS)
-            listed = lists.get(key, _EMPTY_LISTS)
+            count_row = counts.get((audience, since), _EMPTY_COUNTS)
+            listed = lists.get((audience, since), _EMPTY_LISTS)
             for items in listed.values():
                 for item in items:
                     if "url" not in item:
