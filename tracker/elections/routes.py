@@ -12,9 +12,9 @@ from tracker.elections import bp
 from tracker.elections.forms import ElectionEditForm, ElectionForm, ElectionRemoveForm
 from tracker.elections.models import ELECTION_KINDS, STAGES, Election, ElectionArea
 from tracker.elections.services import (
-    DEFAULT_OFFSETS, KIND_LABELS, SCOPE_LABELS, STAGE_LABELS, can_manage_election, can_manage_elections,
-    create_election, current_stage, default_stages, edit_election, election_villages, elections_for_user,
-    active_flag_count, get_election, remove_election, user_today,
+    DEFAULT_OFFSETS, KIND_LABELS, SCOPE_LABELS, STAGE_LABELS, active_flag_count, can_manage_election,
+    can_manage_elections, create_election, current_stage, default_stages, edit_election, election_villages,
+    elections_for_user, get_election, remove_election, user_today,
 )
 from tracker.errors import Forbidden, ValidationError
 from tracker.extensions import db
@@ -131,7 +131,7 @@ def new():
 
 
 def _managed_election(election_id):
-    """The election for its edit and remove pages: 404 outside the user's villages, 403 if not his to manage."""
+    """The election for its edit and remove pages: 404 outside the user's villages, 403 if not his."""
     election = get_election(current_user, election_id)
     if election is None:
         abort(404)
