@@ -73,6 +73,9 @@ class Ticket(db.Model):
         Index("ix_ticket_district_reported", "district_code", "reported_at", "id"),
         Index("ix_ticket_regency_reported", "regency_code", "reported_at", "id"),
         Index("ix_ticket_reported_at", "reported_at", "id"),
+        # A unit's filtered counts (status, severity) read these alone, not its rows.
+        Index("ix_ticket_district_status", "district_code", "status", "severity"),
+        Index("ix_ticket_regency_status", "regency_code", "status", "severity"),
         Index("ix_ticket_status_due", "status", "due_at"),
         # The sweep's candidates: about a tenth of all tickets is unresolved.
         # Queries must spell the statuses as literals for the planner to use it.
