@@ -75,6 +75,8 @@ class Config:
     DIGEST_LIST_CAP = env_int("DIGEST_LIST_CAP", 10)
     DIGEST_SEND_EMPTY = env_bool("DIGEST_SEND_EMPTY", True)
     DIGEST_CATCHUP_HOURS = env_int("DIGEST_CATCHUP_HOURS", 18)
+    # Recipients decided together (set-based queries, one insert); bounds the memory of a run.
+    DIGEST_BATCH = env_int("DIGEST_BATCH", 500)
 
     MAIL_SERVER = os.environ.get("MAIL_SERVER")
     MAIL_PORT = env_int("MAIL_PORT", 25)

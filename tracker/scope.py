@@ -20,6 +20,8 @@ from tracker.units.models import UnitRegion
 
 # Which column of a region / ticket carries the code a unit covers.
 _REGION_COLUMN = {"kodim": "regency_code", "koramil": "district_code"}
+# The same, public, for set-based readers over many units (the digests).
+UNIT_AREA_COLUMN = dict(_REGION_COLUMN)
 
 
 _CACHE_KEY = "waspada.scope"
@@ -130,3 +132,16 @@ def tickets(user):
     from tracker.tickets.models import Ticket
 
     return select(Ticket).where(ticket_condition(user, Ticket))
+
+
+def units_covering(role, unit_ids, row):
+    """Join condition: ``unit_region`` rows of the given units whose area holds ``row``.
+
+    The set-based form of the Koramil/Kodim rule above, for a reader that
+    answers many units in one statement (the morning digests join
+    ``unit_region`` on it and group by unit). ``row`` is anything with
+    ``district_code`` and ``regency_code``: Ticket, Region, or CTE columns.
+    Koramil and Kodim users see sensitive tickets of their area, so no
+    further condition applies to them.
+    """
+    return and_(UnitRegion.region_code == getattr(row, _REGION_COLUMN[role]), UnitRegion.unit_id.in_(unit_ids))

@@ -161,3 +161,20 @@ def test_deciding_every_digest_costs_the_same_number_of_queries_whatever_the_num
     assert (few, many) == (3, 14)
     assert small == large
     assert large <= 30, (small, large)
+
+
+def test_deciding_in_small_batches_writes_what_one_batch_writes(app, nation, make_ticket, election, flag):
+    pilkada = election(date(2026, 12, 9))
+    made = _tickets(nation, make_ticket)
+    flag(made[2], pilkada, AT - timedelta(hours=1))
+
+    def outbox(batch):
+        app.config["DIGEST_BATCH"] = batch
+        decided = decide_for_date(AT)
+        rows = {(m.key, m.subject, m.body_text, m.body_html, m.status)
+                for m in db.session.execute(select(OutboxMessage)).scalars()}
+        db.session.rollback()
+        return len(decided), rows
+
+    whole, in_twos = outbox(1000), outbox(2)
+    assert whole[0] == 5 and whole == in_twos

@@ -7,14 +7,11 @@ joined on the area column of the role) instead of running once per user,
 and a full morning run costs a fixed number of statements whatever the
 number of recipients.
 
-The join is the set-based form of ``tracker.scope``'s rule for Koramil and
-Kodim users (no other role gets a digest): a Koramil user sees the tickets
-and villages of the kecamatan his unit covers, a Kodim user those of its
-kabupaten/kota, sensitive ones included. It lives in ``_covering`` and
-``AREA_COLUMN`` only. tests/digests/test_batch.py checks the result against
-``scope.tickets`` and against the per-user warnings and elections services
-(which read through ``tracker.scope``) for recipients of several units, so
-a change to the rule in scope.py that is not made here fails there.
+The join is ``tracker.scope.units_covering``, the set-based form of the
+scope rule for Koramil and Kodim users (no other role gets a digest).
+tests/digests/test_batch.py checks the result against ``scope.tickets``
+and against the per-user warnings and elections services for recipients of
+several units.
 """
 from collections import defaultdict
 from dataclasses import dataclass
@@ -24,6 +21,7 @@ from flask import current_app
 from sqlalchemy import and_, case, func, literal, or_, select, union_all
 from sqlalchemy.orm import aliased
 
+from tracker import scope
 from tracker.digests.models import OutboxMessage
 from tracker.elections.models import Election, ElectionArea, ElectionStage
 from tracker.elections.services import active_condition, local_day_expr
@@ -38,9 +36,8 @@ from tracker.visits.models import Visit
 from tracker.warnings.models import Flag
 from tracker.warnings.services import stage_multiplier_expr, ticket_risk_expr
 
-# The column of a ticket or region row that a unit's covered codes name, per role
-# (as in tracker.scope: a Koramil covers kecamatan, a Kodim kabupaten/kota).
-AREA_COLUMN = {"koramil": "district_code", "kodim": "regency_code"}
+# The column of a ticket or region row that a unit's covered codes name, per role.
+AREA_COLUMN = scope.UNIT_AREA_COLUMN
 RESOLVED = ("resolved", "closed")
 
 
@@ -68,12 +65,8 @@ def by_role(audiences):
 
 
 def _covering(role, unit_ids, row):
-    """Join condition: ``unit_region`` rows of the given units that cover ``row``.
-
-    ``row`` is anything with ``district_code`` and ``regency_code``: Ticket,
-    Region, or the columns of a CTE built from them.
-    """
-    return and_(UnitRegion.region_code == getattr(row, AREA_COLUMN[role]), UnitRegion.unit_id.in_(unit_ids))
+    """Join condition: ``unit_region`` rows of the given units that cover ``row`` (the scope rule)."""
+    return scope.units_covering(role, unit_ids, row)
 
 
 def _within(by_role, row):

@@ -481,6 +481,19 @@ def decide_digests(pairs, at, *, dry_run=False):
     keyed = {digest_key(user, day): (user, day) for user, day in pairs}
     taken = existing_keys(keyed)
     todo = [(key, pair) for key, pair in keyed.items() if key not in taken]
+    # In batches of DIGEST_BATCH recipients, a unit's users side by side: a
+    # batch's bodies are written before the next is built, so a national
+    # morning (7,800 commanders) holds a few hundred digests at a time.
+    todo.sort(key=lambda item: (item[1][0].role, item[1][0].unit_id or 0, item[0]))
+    size = current_app.config["DIGEST_BATCH"]
+    decided = []
+    for start in range(0, len(todo), size):
+        decided += _decide_batch(todo[start:start + size], at, dry_run=dry_run)
+    return decided
+
+
+def _decide_batch(todo, at, *, dry_run):
+    """Build, render and queue one batch of ``(key, (user, day))``; returns its Decisions."""
     if not todo:
         return []
     digests = build_digests([pair for _key, pair in todo], at)
