@@ -65,9 +65,9 @@ def parse(argv):
                         "(default 4000, quick 2000)")
     parser.add_argument("--load-seconds", type=float, default=60.0, help="time cap of a throughput run")
     parser.add_argument("--only", help="comma-separated subset of: " + ", ".join(PATHS))
-    parser.add_argument("--digest-sample", type=int, default=400,
-                        help="decide the digests of this many recipients, spread over all, and scale the "
-                             "time to all of them (default 400; 0 decides every recipient)")
+    parser.add_argument("--digest-sample", type=int, default=0,
+                        help="decide the digests of only this many recipients, spread over all, and scale "
+                             "the time to all of them (default 0: decide every recipient)")
     parser.add_argument("--generate-only", action="store_true",
                         help="build the data set and stop (measure later with --reuse)")
     args = parser.parse_args(argv)
@@ -142,9 +142,9 @@ def main(argv=None, log=print):
             log(f"data set ready in {dataset.generate_seconds:.0f} s: {dataset.sizes}")
         else:
             log(f"reusing the data set generated at {dataset.moment:%Y-%m-%d %H:%M} UTC")
-            changed = data.sync_indexes(log=log)
+            changed = data.sync_schema(log=log)
             if changed:
-                log(f"indexes brought to the models: {', '.join(changed)}")
+                log(f"schema brought to the models: {', '.join(changed)}")
         if options.generate_only:
             return 0
         bench = measure.Bench(app, options.database, dataset, options, log=log)

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 
 from sqlalchemy import Date, DateTime, func, inspect, select, text
+from sqlalchemy.schema import CreateColumn
 
 from bench import vocabulary as words
 from tracker.auth.models import ApiToken, BabinsaVillage, User
@@ -214,19 +215,27 @@ def _finish_database():
             connection.execute(text("ANALYZE"))
 
 
-def sync_indexes(log=print):
-    """Bring a reused data set's indexes to the models' definitions.
+def sync_schema(log=print):
+    """Bring a reused data set's columns and indexes to the models' definitions.
 
     A data set outlives code changes (``--reuse``): an index the models
     define that is missing or covers other columns is (re)built, and an
-    ``ix_`` index the models no longer define is dropped, so a reused set
-    is measured with the schema of the code under test. Returns the names
-    changed.
+    ``ix_`` index the models no longer define is dropped, and a nullable
+    column the models added is added, so a reused set is measured with the
+    schema of the code under test. Returns the names changed.
     """
     inspector = inspect(db.engine)
     changed = []
     with db.engine.begin() as connection:
         for table in db.metadata.sorted_tables:
+            # A column added since the set was built (nullable: an added column's rows are old).
+            have = {column["name"] for column in inspector.get_columns(table.name)}
+            for column in table.columns:
+                if column.name not in have and column.nullable:
+                    spec = CreateColumn(column).compile(dialect=db.engine.dialect)
+                    log(f"adding column {table.name}.{column.name}")
+                    connection.execute(text(f'ALTER TABLE "{table.name}" ADD COLUMN {spec}'))
+                    changed.append(f"{table.name}.{column.name}")
             present = {ix["name"]: ix["column_names"] for ix in inspector.get_indexes(table.name)}
             wanted = {index.name: index for index in table.indexes}
             for name, columns in present.items():
