@@ -22,11 +22,10 @@ class FreshRequestClient(FlaskClient):
     """
 
     def open(self, *args, **kwargs):
+        # Only before: a streamed answer (the CSV export) still reads through
+        # the session's server-side cursor after ``open`` returns.
         self._fresh()
-        try:
-            return super().open(*args, **kwargs)
-        finally:
-            self._fresh()
+        return super().open(*args, **kwargs)
 
     @staticmethod
     def _fresh():
