@@ -143,3 +143,14 @@ def test_openapi_describes_patch_and_delete(client):
     changes = document["components"]["schemas"]["ElectionChanges"]
     assert "required" not in changes
     assert set(changes["properties"]) == set(document["components"]["schemas"]["ElectionInput"]["properties"])
+
+
+@pytest.mark.parametrize("who", ["koramil", "babinsa"])
+def test_a_role_that_never_manages_elections_gets_403_before_its_body_is_read(client, area, api_token,
+                                                                            make_election, who):
+    election = make_election("pilkades", PILKADES_DAY)
+    headers = api_token(getattr(area, who))
+    for response in (client.patch(url(election), data="name=x", headers=headers),
+                     client.post("/api/v1/elections", data="name=x", headers=headers)):
+        assert response.status_code == 403, response.get_json()
+        assert "error" in response.get_json()

@@ -1,5 +1,6 @@
 """Elections over JSON: create, edit and remove (Kodim within its area, admin) and list, scoped."""
 from flask import abort, jsonify, request, url_for
+from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 
 from tracker.api import bp
@@ -7,9 +8,10 @@ from tracker.api.common import current_api_user, json_body, paginate, token_requ
 from tracker.api.serializers import iso_date
 from tracker.elections.models import ELECTION_KINDS, STAGES, Election
 from tracker.elections.services import (
-    KEEP, NAME_MAX, create_election, edit_election, elections_for_user, get_election, remove_election,
+    KEEP, NAME_MAX, can_manage_elections, create_election, edit_election, elections_for_user, get_election,
+    remove_election,
 )
-from tracker.errors import ValidationError
+from tracker.errors import Forbidden, ValidationError
 from tracker.extensions import db
 from tracker.validation import parse_bool
 
@@ -32,6 +34,7 @@ def election_json(election):
 @token_required
 def create_election_view():
     """Create an election; 201 with it, 403 for other roles or outside a Kodim's area, 422 on bad input."""
+    _require_manager()
     data = json_body()
     election = create_election(
         current_api_user(), kind=data.get("kind"), name=data.get("name"), voting_on=data.get("voting_on"),
@@ -62,6 +65,12 @@ def election_detail(election_id):
     return jsonify(election_json(_visible_election(election_id)))
 
 
+def _require_manager():
+    """403 before the body is read: a role that never manages elections gets no 422 about it."""
+    if not can_manage_elections(current_api_user()):
+        raise Forbidden(_("Only Kodim and administrators manage elections."))
+
+
 def _visible_election(election_id):
     """The election if it touches the caller's villages, else abort with 404."""
     election = get_election(current_api_user(), election_id)
@@ -75,6 +84,7 @@ def _visible_election(election_id):
 def edit_election_view(election_id):
     """Change an election; the body holds any of POST's fields. 200 with it, 403/404/422."""
     election = _visible_election(election_id)
+    _require_manager()
     data = json_body()
     fields = {key: data[key] if key in data else KEEP
               for key in ("kind", "name", "voting_on", "scope", "stages")}
