@@ -206,13 +206,7 @@ def _finish_database():
                         f"SELECT setval(pg_get_serial_sequence('\"{table.name}\"', 'id'), "
                         f"COALESCE((SELECT MAX(id) FROM \"{table.name}\"), 0) + 1, false)"
                     ))
-    if db.engine.dialect.name == "postgresql":
-        # VACUUM cannot run inside a transaction block.
-        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-            connection.execute(text("VACUUM ANALYZE"))
-    else:
-        with db.engine.begin() as connection:
-            connection.execute(text("ANALYZE"))
+    analyze(vacuum=True)
 
 
 def sync_schema(log=print):
@@ -259,11 +253,12 @@ def sync_schema(log=print):
     return changed
 
 
-def analyze():
-    """Gather planner statistics (ANALYZE) for the whole database."""
+def analyze(vacuum=False):
+    """Gather planner statistics (ANALYZE) for the whole database; on PostgreSQL VACUUM too if asked."""
     if db.engine.dialect.name == "postgresql":
+        # VACUUM cannot run inside a transaction block.
         with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-            connection.execute(text("ANALYZE"))
+            connection.execute(text("VACUUM ANALYZE" if vacuum else "ANALYZE"))
     else:
         with db.engine.begin() as connection:
             connection.execute(text("ANALYZE"))

@@ -98,6 +98,27 @@ def _apply_errors(form, errors):
             form.form_errors.extend(messages)
 
 
+def _save(form, save, done):
+    """Run ``save()`` (returns the election); commit, flash ``done``: ``(redirect, 200)``.
+
+    On a service error nothing is kept: the form shows the messages and the
+    answer is ``(None, 422)`` when invalid or ``(None, 403)`` when not allowed.
+    """
+    try:
+        election = save()
+    except ValidationError as error:
+        db.session.rollback()
+        _apply_errors(form, error.errors)
+        return None, 422
+    except Forbidden as error:
+        db.session.rollback()
+        form.form_errors.append(str(error.args[0]))
+        return None, 403
+    db.session.commit()
+    flash(done % {"name": election.name}, "success")
+    return redirect(url_for("elections.detail", election_id=election.id)), 200
+
+
 @bp.route("/elections/new", methods=["GET", "POST"])
 @roles_required("kodim", "admin")
 def new():
@@ -107,23 +128,12 @@ def new():
     if request.method == "POST" and "preview" in request.form:
         _fill_defaults(form, form.kind.data)
     elif form.validate_on_submit():
-        try:
-            election = create_election(
-                current_user, kind=form.kind.data, name=form.name.data, voting_on=form.voting_on.data,
-                scope=_scope_from(form), stages=_stage_overrides(form, form.kind.data),
-            )
-        except ValidationError as error:
-            db.session.rollback()
-            _apply_errors(form, error.errors)
-            status = 422
-        except Forbidden as error:
-            db.session.rollback()
-            form.form_errors.append(str(error.args[0]))
-            status = 403
-        else:
-            db.session.commit()
-            flash(_("Election %(name)s created.", name=election.name), "success")
-            return redirect(url_for("elections.detail", election_id=election.id))
+        answer, status = _save(form, lambda: create_election(
+            current_user, kind=form.kind.data, name=form.name.data, voting_on=form.voting_on.data,
+            scope=_scope_from(form), stages=_stage_overrides(form, form.kind.data),
+        ), _("Election %(name)s created."))
+        if answer is not None:
+            return answer
     elif request.method == "POST":
         status = 422
     return render_template("elections/form.html", form=form, stages=STAGES, offsets=_offsets_table(),
@@ -180,21 +190,14 @@ def edit(election_id):
     elif "preview" in request.form:
         _fill_defaults(form, election.kind)
     elif form.validate_on_submit():
-        try:
+        def change():
             edit_election(current_user, election, name=form.name.data, voting_on=form.voting_on.data,
                           scope=_scope_from(form), stages=_edited_stages(form, election))
-        except ValidationError as error:
-            db.session.rollback()
-            _apply_errors(form, error.errors)
-            status = 422
-        except Forbidden as error:
-            db.session.rollback()
-            form.form_errors.append(str(error.args[0]))
-            status = 403
-        else:
-            db.session.commit()
-            flash(_("Election %(name)s changed.", name=election.name), "success")
-            return redirect(url_for("elections.detail", election_id=election.id))
+            return election
+
+        answer, status = _save(form, change, _("Election %(name)s changed."))
+        if answer is not None:
+            return answer
     else:
         status = 422
     return render_template("elections/form.html", form=form, stages=STAGES, offsets=_offsets_table(),
