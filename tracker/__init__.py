@@ -55,12 +55,22 @@ def create_app(config=None):
     navigation.init_app(app)
     database.init_app(app)
 
-    from tracker import admin, api, auth, cli, dashboard, digests, elections, errors, main
-    from tracker import regions, tickets, visits, warnings
+    from tracker import cli, errors
+    from tracker.admin.blueprint import bp as admin_bp
+    from tracker.api.blueprint import bp as api_bp
+    from tracker.auth.blueprint import bp as auth_bp
+    from tracker.dashboard.blueprint import bp as dashboard_bp
+    from tracker.digests.blueprint import bp as digests_bp
+    from tracker.elections.blueprint import bp as elections_bp
+    from tracker.main.blueprint import bp as main_bp
+    from tracker.regions.blueprint import bp as regions_bp
+    from tracker.tickets.blueprint import bp as tickets_bp
+    from tracker.visits.blueprint import bp as visits_bp
+    from tracker.warnings.blueprint import bp as warnings_bp
 
-    for module in (main, auth, admin, regions, tickets, visits, elections, warnings,
-                   digests, dashboard, api):
-        app.register_blueprint(module.bp)
+    for bp in (main_bp, auth_bp, admin_bp, regions_bp, tickets_bp, visits_bp, elections_bp,
+               warnings_bp, digests_bp, dashboard_bp, api_bp):
+        app.register_blueprint(bp)
     errors.init_app(app)
     cli.init_app(app)
     return app

@@ -3,7 +3,6 @@ import click
 from flask.cli import AppGroup
 from sqlalchemy import select
 
-from tracker.admin import bp
 from tracker.auth.cli import fail_with
 from tracker.auth.services import find_unit
 from tracker.errors import ValidationError
@@ -41,6 +40,3 @@ def list_command():
     """List units with the regions they cover."""
     for unit in db.session.execute(select(Unit).order_by(Unit.id)).scalars():
         click.echo(f"{unit.id:>5} {unit.kind:<8} {unit.name:<40} {' '.join(unit.region_codes)}")
-
-
-bp.cli.add_command(units_cli)

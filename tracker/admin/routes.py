@@ -3,7 +3,6 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
-from tracker.admin import bp
 from tracker.admin.forms import UserForm
 from tracker.auth.decorators import roles_required
 from tracker.auth.models import User
@@ -27,7 +26,6 @@ def _apply_errors(form, error):
             form.form_errors.extend(messages)
 
 
-@bp.route("/users")
 @roles_required("admin")
 def users():
     """All users, searchable, paginated."""
@@ -40,7 +38,6 @@ def users():
     return render_template("admin/users.html", page=page, q=q)
 
 
-@bp.route("/users/new", methods=["GET", "POST"])
 @roles_required("admin")
 def new_user():
     """Create a user."""
@@ -66,7 +63,6 @@ def new_user():
     return render_template("admin/user_form.html", form=form, user=None), (422 if form.errors or form.form_errors else 200)
 
 
-@bp.route("/users/<int:user_id>", methods=["GET", "POST"])
 @roles_required("admin")
 def edit_user(user_id):
     """Edit a user: profile, role, unit, villages, active flag, password."""
@@ -100,7 +96,6 @@ def edit_user(user_id):
     return render_template("admin/user_form.html", form=form, user=user), (422 if form.errors or form.form_errors else 200)
 
 
-@bp.route("/units")
 @roles_required("admin")
 def units():
     """The command tree with the regions each unit covers."""

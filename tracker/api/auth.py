@@ -2,7 +2,6 @@
 from flask import jsonify
 from flask_babel import gettext as _
 
-from tracker.api import bp
 from tracker.api.common import bearer_token, json_body, json_error, token_required
 from tracker.api.serializers import iso_time
 from tracker.auth.services import LoginRefused, authenticate, issue_token, revoke_token
@@ -22,7 +21,6 @@ def _credential(errors, field, value):
     return value
 
 
-@bp.post("/auth/tokens")
 def create_token():
     """201 with a new token; 401 on bad credentials, counting towards the login lockout."""
     data = json_body()
@@ -45,7 +43,6 @@ def create_token():
     return jsonify(answer), 201
 
 
-@bp.delete("/auth/tokens/current")
 @token_required
 def revoke_current_token():
     """Revoke the token this request presents; 204."""

@@ -3,7 +3,6 @@ from flask import abort, jsonify, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 
-from tracker.api import bp
 from tracker.api.common import current_api_user, json_body, paginate, token_required
 from tracker.api.serializers import iso_date
 from tracker.elections.models import ELECTION_KINDS, STAGES, Election
@@ -30,7 +29,6 @@ def election_json(election):
     }
 
 
-@bp.post("/elections")
 @token_required
 def create_election_view():
     """Create an election; 201 with it, 403 for other roles or outside a Kodim's area, 422 on bad input."""
@@ -46,7 +44,6 @@ def create_election_view():
     return answer, 201
 
 
-@bp.get("/elections")
 @token_required
 def list_elections():
     """The elections touching the caller's villages; ``active=true`` keeps those under way today."""
@@ -58,7 +55,6 @@ def list_elections():
     return jsonify(paginate(stmt, election_json))
 
 
-@bp.get("/elections/<int:election_id>")
 @token_required
 def election_detail(election_id):
     """One election touching the caller's villages (404 otherwise)."""
@@ -79,7 +75,6 @@ def _visible_election(election_id):
     return election
 
 
-@bp.patch("/elections/<int:election_id>")
 @token_required
 def edit_election_view(election_id):
     """Change an election; the body holds any of POST's fields. 200 with it, 403/404/422."""
@@ -93,7 +88,6 @@ def edit_election_view(election_id):
     return jsonify(election_json(election))
 
 
-@bp.delete("/elections/<int:election_id>")
 @token_required
 def remove_election_view(election_id):
     """Remove an election after clearing its active flags; 204, 403/404."""

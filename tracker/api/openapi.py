@@ -11,7 +11,6 @@ import importlib
 
 from flask import jsonify
 
-from tracker.api import bp
 
 API_PREFIX = "/api/v1"
 # Modules owned by other features are described when they are installed.
@@ -96,7 +95,6 @@ def build_document():
     }
 
 
-@bp.get("/openapi.json")
 def openapi_document():
     """The OpenAPI document; public, so clients can discover the API before logging in."""
     return jsonify(build_document())

@@ -9,7 +9,6 @@ from flask import abort, jsonify, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import func, select, tuple_
 
-from tracker.api import bp
 from tracker.api.common import current_api_user, json_body, page_params, token_required
 from tracker.api.serializers import event_json, ticket_json, ticket_row_json, visit_json
 from tracker.auth.models import User
@@ -44,7 +43,6 @@ def _ticket_answer(ticket, status=200):
     return jsonify(_tickets_json([ticket])[0]), status
 
 
-@bp.post("/visits")
 @token_required
 def create_visit():
     """Record a Komsos visit; 201 with the visit, 403 outside the caller's area."""
@@ -91,7 +89,6 @@ def decode_cursor(raw):
     return moment, number
 
 
-@bp.get("/tickets")
 @token_required
 def list_tickets():
     """Scoped, filtered tickets, newest first, one page at a time.
@@ -132,7 +129,6 @@ def list_tickets():
     })
 
 
-@bp.post("/tickets")
 @token_required
 def create_ticket_view():
     """Open a ticket; 201 with it, 403 when the village is outside the caller's area."""
@@ -149,14 +145,12 @@ def create_ticket_view():
     return answer, status
 
 
-@bp.get("/tickets/<int:ticket_id>")
 @token_required
 def ticket_detail(ticket_id):
     """One ticket; 404 when out of scope."""
     return _ticket_answer(_visible_ticket(ticket_id))
 
 
-@bp.patch("/tickets/<int:ticket_id>")
 @token_required
 def reclassify_ticket(ticket_id):
     """Change severity and/or category with a reason (Koramil, Kodim, admin)."""
@@ -168,7 +162,6 @@ def reclassify_ticket(ticket_id):
     return _ticket_answer(ticket)
 
 
-@bp.post("/tickets/<int:ticket_id>/transitions")
 @token_required
 def transition_ticket(ticket_id):
     """Take a life-cycle action; 409 from the wrong status or a stale version."""
@@ -180,7 +173,6 @@ def transition_ticket(ticket_id):
     return _ticket_answer(ticket)
 
 
-@bp.post("/tickets/<int:ticket_id>/comments")
 @token_required
 def comment_ticket(ticket_id):
     """Add a comment to the timeline; 201 with the new event."""
@@ -191,7 +183,6 @@ def comment_ticket(ticket_id):
     return jsonify(event_json(event)), 201
 
 
-@bp.get("/tickets/<int:ticket_id>/events")
 @token_required
 def ticket_events(ticket_id):
     """The ticket's timeline, oldest first."""

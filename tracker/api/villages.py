@@ -4,7 +4,6 @@ from flask_babel import gettext as _
 from sqlalchemy import or_, select
 
 from tracker import scope
-from tracker.api import bp
 from tracker.api.common import current_api_user, paginate, token_required
 from tracker.api.serializers import village_json
 from tracker.errors import ValidationError
@@ -23,7 +22,6 @@ def _with_parent_names(villages):
     return [village_json(v, names) for v in villages]
 
 
-@bp.get("/villages")
 @token_required
 def list_villages():
     """Villages in the caller's area; ``q`` matches the name (any case) or a code prefix."""

@@ -2,7 +2,6 @@
 from flask import jsonify, request
 from flask_babel import gettext as _
 
-from tracker.api import bp
 from tracker.api.common import current_api_user, paginate, token_required
 from tracker.api.serializers import iso_time
 from tracker.errors import ValidationError
@@ -27,7 +26,6 @@ def flag_json(flag):
     }
 
 
-@bp.get("/hotspots")
 @token_required
 def list_hotspots():
     """The riskiest villages in the caller's area, highest score first."""
@@ -42,7 +40,6 @@ def list_hotspots():
     return jsonify({"items": [{key: row[key] for key in HOTSPOT_KEYS} for row in rows]})
 
 
-@bp.get("/flags")
 @token_required
 def list_flags():
     """Flags on tickets the caller may see, newest first; ``active`` and ``village_code`` filter."""

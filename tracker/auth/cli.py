@@ -5,7 +5,6 @@ import click
 from flask.cli import AppGroup
 from sqlalchemy import select
 
-from tracker.auth import bp
 from tracker.auth.models import ROLES, User
 from tracker.auth.services import (
     assign_villages, check_role_and_unit, create_user, deactivate_user, find_unit, set_password,
@@ -112,6 +111,3 @@ def set_password_command(username, password_stdin):
         fail_with(error)
     db.session.commit()
     click.echo(f"password set for {user.username}")
-
-
-bp.cli.add_command(users_cli)

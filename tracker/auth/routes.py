@@ -5,7 +5,6 @@ from flask import flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from tracker.auth import bp
 from tracker.auth.forms import LoginForm, SettingsForm
 from tracker.auth.models import User
 from tracker.auth.services import LoginRefused, authenticate, update_settings
@@ -37,7 +36,6 @@ def _safe_next(target):
     return target
 
 
-@bp.route("/login", methods=["GET", "POST"])
 def login():
     """The login page. A new session is started on success."""
     if current_user.is_authenticated:
@@ -64,7 +62,6 @@ def login():
     return render_template("auth/login.html", form=form), status
 
 
-@bp.route("/logout", methods=["POST"])
 def logout():
     """End the session."""
     logout_user()
@@ -72,7 +69,6 @@ def logout():
     return redirect(url_for("auth.login"))
 
 
-@bp.route("/settings", methods=["GET", "POST"])
 @login_required
 def settings():
     """The user's own email, language and digest switch."""

@@ -2,7 +2,7 @@
 from flask import abort, current_app, render_template, request
 from flask_login import current_user, login_required
 
-from tracker.dashboard import bp, charts, services
+from tracker.dashboard import charts, services
 from tracker.elections.services import STAGE_LABELS
 from tracker.tickets.models import SEVERITIES
 from tracker.timeutil import utcnow
@@ -11,7 +11,6 @@ from tracker.timeutil import utcnow
 CHART_MAX_AGE = 300
 
 
-@bp.context_processor
 def _labels():
     """Stage labels and the severity order for the dashboard templates.
 
@@ -20,7 +19,6 @@ def _labels():
     return {"severities": SEVERITIES, "STAGE_LABELS": STAGE_LABELS}
 
 
-@bp.route("/")
 @login_required
 def index():
     """What needs me today: the Babinsa's home, or the commander's dashboard."""
@@ -40,7 +38,6 @@ def index():
     return render_template("dashboard/index.html", now=now, charts=figures, **data)
 
 
-@bp.route("/chart/<name>.svg")
 @login_required
 def chart(name):
     """One chart of the user's dashboard as an SVG image, drawn from his own scoped numbers.
@@ -67,7 +64,6 @@ def chart(name):
     return response
 
 
-@bp.route("/village/<code>")
 @login_required
 def village(code):
     """One village: its open tickets, visits, elections and silence (404 outside one's area)."""

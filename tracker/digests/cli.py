@@ -4,7 +4,6 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 
 from tracker.auth.models import User
-from tracker.digests import bp
 from tracker.digests.outbox import format_counts, relay
 from tracker.digests.services import decide_for_date, is_recipient
 from tracker.extensions import db
@@ -55,7 +54,3 @@ def relay_command():
     counts = relay(utcnow())
     db.session.commit()
     click.echo(format_counts(counts))
-
-
-bp.cli.add_command(digest_cli)
-bp.cli.add_command(outbox_cli)

@@ -8,17 +8,13 @@ from sqlalchemy import func, select
 
 from tracker.auth.decorators import roles_required
 from tracker.auth.models import User
-from tracker.digests import bp
 from tracker.digests.models import OutboxMessage
 from tracker.digests.outbox import retry_now
 from tracker.digests.services import RECIPIENT_ROLES, build_digest, digest_key, render_digest
 from tracker.errors import Conflict
 from tracker.extensions import db
-from tracker.navigation import add_nav_item
 from tracker.timeutil import local_date, utcnow
 
-add_nav_item("digests.preview", _l("My digest"), roles=RECIPIENT_ROLES, order=80)
-add_nav_item("digests.delivery_log", _l("Delivery log"), roles=("admin",), order=90)
 
 # Filters of the delivery log; "retrying" is a pending row that has failed before.
 LOG_FILTERS = ("pending", "retrying", "sending", "sent", "failed", "skipped")
@@ -49,7 +45,6 @@ def _parse_day(raw, default):
         return default, _("Date must look like 2026-11-27.")
 
 
-@bp.route("/digest")
 @roles_required(*RECIPIENT_ROLES, "admin")
 def preview():
     """A recipient's digest for a date, exactly as sent (or as it would be sent now).
@@ -86,7 +81,6 @@ def preview():
     )
 
 
-@bp.route("/admin/outbox")
 @roles_required("admin")
 def delivery_log():
     """Every outbox row, newest first, filterable by state, with the server's answers."""
@@ -109,7 +103,6 @@ def delivery_log():
                            filters=LOG_FILTERS, status_labels=STATE_LABELS)
 
 
-@bp.route("/admin/outbox/<int:message_id>")
 @roles_required("admin")
 def message(message_id):
     """One stored email, as it was (or will be) sent."""
@@ -117,7 +110,6 @@ def message(message_id):
     return render_template("digests/message.html", row=row, status_labels=STATE_LABELS)
 
 
-@bp.route("/admin/outbox/<int:message_id>/retry", methods=["POST"])
 @roles_required("admin")
 def retry(message_id):
     """"Retry now": the relay's next run sends the message again."""

@@ -4,7 +4,6 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 
 from tracker.auth.cli import fail_with
-from tracker.elections import bp
 from tracker.elections.models import ELECTION_KINDS, STAGES, Election
 from tracker.elections.services import (
     KEEP, create_election, edit_election, live_condition, local_days, remove_election,
@@ -137,6 +136,3 @@ def list_command(active, at_text):
     for election in db.session.execute(stmt).scalars():
         click.echo(f"{election.id:>5} {election.kind:<9} {election.voting_on} "
                    f"{election.window_start}..{election.window_end} {election.scope_kind:<9} {election.name}")
-
-
-bp.cli.add_command(elections_cli)

@@ -8,7 +8,6 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from tracker.auth.decorators import roles_required
-from tracker.elections import bp
 from tracker.elections.forms import ElectionEditForm, ElectionForm, ElectionRemoveForm
 from tracker.elections.models import ELECTION_KINDS, STAGES, Election, ElectionArea
 from tracker.elections.services import (
@@ -18,9 +17,7 @@ from tracker.elections.services import (
 )
 from tracker.errors import Forbidden, ValidationError
 from tracker.extensions import db
-from tracker.navigation import add_nav_item
 
-add_nav_item("elections.index", _l("Elections"), roles=("koramil", "kodim", "admin"), order=40)
 
 AREAS_SHOWN = 500
 _FORM_FIELDS = {"kind": "kind", "name": "name", "voting_on": "voting_on", "scope": "codes"}
@@ -30,7 +27,6 @@ def _labels():
     return {"kind_labels": KIND_LABELS, "stage_labels": STAGE_LABELS, "scope_labels": SCOPE_LABELS}
 
 
-@bp.route("/elections")
 @login_required
 def index():
     """The elections touching the user's villages, latest voting day first."""
@@ -119,7 +115,6 @@ def _save(form, save, done):
     return redirect(url_for("elections.detail", election_id=election.id)), 200
 
 
-@bp.route("/elections/new", methods=["GET", "POST"])
 @roles_required("kodim", "admin")
 def new():
     """Create an election; "Show default stages" fills the stage dates for the kind and day."""
@@ -178,7 +173,6 @@ def _edited_stages(form, election):
     return _stage_overrides(form, election.kind)
 
 
-@bp.route("/elections/<int:election_id>/edit", methods=["GET", "POST"])
 @roles_required("kodim", "admin")
 def edit(election_id):
     """Change an election's name, voting day, area or stages."""
@@ -204,7 +198,6 @@ def edit(election_id):
                            election=election, **_labels()), status
 
 
-@bp.route("/elections/<int:election_id>/remove", methods=["GET", "POST"])
 @roles_required("kodim", "admin")
 def remove(election_id):
     """Ask, then remove an election, clearing its active flags."""
@@ -220,7 +213,6 @@ def remove(election_id):
                            active_flags=active_flag_count(election), **_labels())
 
 
-@bp.route("/elections/<int:election_id>")
 @login_required
 def detail(election_id):
     """An election: its stages (today's marked) and its area; its flags are on the warnings page."""

@@ -6,19 +6,16 @@ from flask_login import current_user, login_required
 from sqlalchemy import text
 
 from tracker.extensions import csrf, db
-from tracker.main import bp
 
 log = logging.getLogger("tracker.health")
 
 
-@bp.route("/")
 @login_required
 def index():
     """Everyone starts on his dashboard."""
     return redirect(url_for("dashboard.index"))
 
 
-@bp.route("/healthz")
 @csrf.exempt
 def healthz():
     """Liveness and database reachability for load balancers."""
@@ -31,7 +28,6 @@ def healthz():
     return jsonify({"status": "ok", "database": "ok"})
 
 
-@bp.route("/lang/<code>", methods=["POST"])
 def set_language(code):
     """Switch language: saved on the user, or in the session before login."""
     if code in current_app.config["LANGUAGES"]:

@@ -4,7 +4,6 @@ from flask.cli import AppGroup
 
 from tracker.errors import ValidationError
 from tracker.extensions import db
-from tracker.regions import bp
 from tracker.regions.services import LEVEL_NAMES, import_regions
 
 regions_cli = AppGroup("regions", help="Kemendagri region list.")
@@ -30,6 +29,3 @@ def import_command(path):
             f"{level_name}: {result.added[level_name]} added, {result.updated[level_name]} renamed"
         )
     click.echo(f"unchanged: {result.unchanged}")
-
-
-bp.cli.add_command(regions_cli)

@@ -6,15 +6,15 @@ so an operator sees exactly what that user would see.
 import sys
 
 import click
+from flask.cli import AppGroup
 from sqlalchemy import select
 
 from tracker.auth.models import User
 from tracker.errors import ValidationError
 from tracker.extensions import db
-from tracker.tickets import bp
 from tracker.tickets.services import FILTERS, export_csv, search_tickets
 
-bp.cli.help = "Tickets: list or export them as a named user."
+tickets_cli = AppGroup("tickets", help="Tickets: list or export them as a named user.")
 FILTER_HELP = "Filter as name=value, repeatable; names: " + ", ".join(FILTERS)
 
 
@@ -41,7 +41,7 @@ def _fail(error):
     raise click.ClickException("; ".join(lines))
 
 
-@bp.cli.command("list")
+@tickets_cli.command("list")
 @click.option("--as", "username", required=True, help="Read as this user (his scope applies)")
 @click.option("--filter", "-f", "pairs", multiple=True, help=FILTER_HELP)
 @click.option("--limit", default=50, show_default=True, type=click.IntRange(1, 10_000))
@@ -56,7 +56,7 @@ def list_command(username, pairs, limit):
         click.echo(f"{ticket.ref}  {ticket.status:<11} {ticket.severity:<8} {ticket.village_code}  {ticket.title}")
 
 
-@bp.cli.command("export")
+@tickets_cli.command("export")
 @click.option("--as", "username", required=True, help="Read as this user (his scope applies)")
 @click.option("--filter", "-f", "pairs", multiple=True, help=FILTER_HELP)
 @click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), help="File to write (default: stdout)")

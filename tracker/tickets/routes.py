@@ -16,7 +16,6 @@ from tracker.auth.decorators import roles_required
 from tracker.errors import Conflict, Forbidden, ValidationError
 from tracker.extensions import db
 from tracker.regions.codes import WIB, CodeError, normalize
-from tracker.tickets import bp
 from tracker.tickets.forms import (
     CommentForm, ReclassifyForm, TicketForm, TransitionForm, apply_errors, district_options,
     int_or_raw, village_options,
@@ -42,7 +41,6 @@ def ticket_age(moment):
     return format_timedelta(utcnow() - as_utc(moment), threshold=1.5)
 
 
-@bp.app_context_processor
 def _labels():
     """Label maps for templates/macros/tickets.html, which any feature may import."""
     return {
@@ -121,7 +119,6 @@ def draft_key(name):
 
 # --- list and export -----------------------------------------------------------
 
-@bp.route("/")
 @login_required
 def index():
     """Every ticket the user may see, filtered and paginated, newest first."""
@@ -144,7 +141,6 @@ def index():
     ), (422 if errors else 200)
 
 
-@bp.route("/export.csv")
 @login_required
 def export():
     """The current filter as CSV, streamed row batch by row batch (scoped)."""
@@ -168,21 +164,18 @@ def render_queue(title, stmt, empty):
     return render_template("tickets/queue.html", title=title, page=page, flags=flags, empty=empty)
 
 
-@bp.route("/triage")
 @roles_required("koramil", "kodim", "admin")
 def triage():
     """New tickets at Koramil level, most severe and oldest first."""
     return render_queue(_("Triage queue"), triage_queue(current_user), _("No new tickets waiting."))
 
 
-@bp.route("/escalations")
 @roles_required("koramil", "kodim", "admin")
 def escalations():
     """Tickets escalated to the Kodim, waiting to be started."""
     return render_queue(_("Escalation queue"), escalation_queue(current_user), _("No escalated tickets waiting."))
 
 
-@bp.route("/overdue")
 @login_required
 def overdue():
     """Unresolved tickets past their due time, most overdue first."""
@@ -204,7 +197,6 @@ def ticket_form_context(form):
             "draft": draft_key("ticket"), "today": local_date(utcnow(), str(get_timezone())).isoformat()}
 
 
-@bp.route("/new", methods=["GET", "POST"])
 @roles_required("babinsa", "koramil", "kodim", "admin")
 def new():
     """File a ticket. ``check`` only shows the duplicate hints; nothing is saved then."""
@@ -233,7 +225,6 @@ def new():
     return redirect(url_for("tickets.detail", ticket_id=ticket.id))
 
 
-@bp.route("/similar")
 @login_required
 def similar():
     """Duplicate hints as an HTML fragment for the ticket form (progressive enhancement)."""
@@ -241,7 +232,6 @@ def similar():
     return render_template("tickets/_similar.html", hints=ticket_form_context(form)["hints"])
 
 
-@bp.route("/<int:ticket_id>/same", methods=["POST"])
 @login_required
 def same_problem(ticket_id):
     """"This is the same problem": the drafted report becomes a comment on that ticket."""
@@ -288,14 +278,12 @@ def conflict_answer(ticket_id):
     return render_detail(ticket_or_404(ticket_id), 409)
 
 
-@bp.route("/<int:ticket_id>")
 @login_required
 def detail(ticket_id):
     """One ticket: details, timeline, allowed actions."""
     return render_detail(ticket_or_404(ticket_id))
 
 
-@bp.route("/<int:ticket_id>/transition", methods=["POST"])
 @login_required
 def act(ticket_id):
     """Take a life-cycle action (action, reason and the version the user saw)."""
@@ -318,7 +306,6 @@ def act(ticket_id):
     return redirect(url_for("tickets.detail", ticket_id=ticket.id))
 
 
-@bp.route("/<int:ticket_id>/reclassify", methods=["POST"])
 @login_required
 def reclassify_view(ticket_id):
     """Change severity and/or category with a reason (commanders)."""
@@ -343,7 +330,6 @@ def reclassify_view(ticket_id):
     return redirect(url_for("tickets.detail", ticket_id=ticket.id))
 
 
-@bp.route("/<int:ticket_id>/comment", methods=["POST"])
 @login_required
 def comment(ticket_id):
     """Add a comment to the timeline."""

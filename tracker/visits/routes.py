@@ -15,7 +15,6 @@ from tracker.tickets.models import Ticket
 from tracker.tickets.routes import draft_key, drafts_done, mark_draft_done, page_number
 from tracker.tickets.services import flagged_ids, is_row_id, open_ticket_counts
 from tracker.timeutil import local_date, utcnow
-from tracker.visits import bp
 from tracker.visits.forms import VisitForm
 from tracker.visits.models import Visit
 from tracker.visits.services import last_visits, record_visit_with_tickets, visible_visits
@@ -28,7 +27,6 @@ def local_today():
     return local_date(utcnow(), str(get_timezone()))
 
 
-@bp.route("/villages")
 @login_required
 def villages():
     """The user's villages with open tickets and last visit (paginated for large areas)."""
@@ -55,7 +53,6 @@ def visit_form_context(form):
             "draft": draft_key("visit")}
 
 
-@bp.route("/new", methods=["GET", "POST"])
 @roles_required("babinsa", "koramil", "kodim", "admin")
 def new():
     """Record a visit and, in the same submit, the problems heard there (all or nothing).
@@ -111,7 +108,6 @@ def _entry_name(name, filled):
     return name
 
 
-@bp.route("/<int:visit_id>")
 @login_required
 def detail(visit_id):
     """One visit and the tickets raised in it (scoped)."""
@@ -131,7 +127,6 @@ def detail(visit_id):
     )
 
 
-@bp.route("/")
 @login_required
 def index():
     """Visits in the user's area, newest first."""

@@ -5,7 +5,6 @@ from tracker.extensions import db
 from tracker.jobs.cli import jobs_cli, parse_moment
 from tracker.scheduler import scheduler_command
 from tracker.timeutil import utcnow
-from tracker.warnings import bp
 from tracker.warnings.services import sweep
 
 
@@ -17,8 +16,3 @@ def sweep_command(at_text):
     result = sweep(at)
     db.session.commit()
     click.echo(str(result))
-
-
-bp.cli.add_command(sweep_command)
-bp.cli.add_command(scheduler_command)
-bp.cli.add_command(jobs_cli)

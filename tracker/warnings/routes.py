@@ -5,20 +5,16 @@ from flask_login import current_user, login_required
 
 from tracker.elections.services import STAGE_LABELS
 from tracker.extensions import db
-from tracker.navigation import add_nav_item
 from tracker.regions.codes import CodeError, normalize
-from tracker.warnings import bp
 from tracker.warnings.services import (
     clear_text, flags_for_user, hotspots, reason_text, silent_villages, ticket_flags,
 )
 
-add_nav_item("warnings.index", _l("Early warning"), order=30)
 
 HOTSPOTS_SHOWN = 20
 SILENT_SHOWN = 500
 
 
-@bp.app_context_processor
 def flag_helpers():
     """What ``warnings/_ticket_flags.html`` needs, for any page that includes it."""
     return {
@@ -27,7 +23,6 @@ def flag_helpers():
     }
 
 
-@bp.route("/warnings")
 @login_required
 def index():
     """Hotspots and the active flags in the user's area (optionally one village)."""
@@ -44,7 +39,6 @@ def index():
     )
 
 
-@bp.route("/warnings/silent")
 @login_required
 def silent():
     """Villages inside an active election window that no one has visited lately."""

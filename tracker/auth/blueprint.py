@@ -1,0 +1,12 @@
+"""The auth blueprint: its URL rules and commands; create_app registers it."""
+from flask import Blueprint
+
+from tracker.auth import cli, routes
+
+bp = Blueprint("auth", __name__, cli_group=None)
+
+bp.add_url_rule("/login", methods=["GET", "POST"], view_func=routes.login)
+bp.add_url_rule("/logout", methods=["POST"], view_func=routes.logout)
+bp.add_url_rule("/settings", methods=["GET", "POST"], view_func=routes.settings)
+
+bp.cli.add_command(cli.users_cli)

@@ -1,0 +1,18 @@
+"""The warnings blueprint: its URL rules, menu entries and commands; create_app registers it."""
+from flask import Blueprint
+from flask_babel import lazy_gettext as _l
+
+from tracker.navigation import add_nav_item
+from tracker.warnings import cli, routes
+
+bp = Blueprint("warnings", __name__, cli_group=None)
+
+add_nav_item("warnings.index", _l("Early warning"), order=30)
+
+bp.app_context_processor(routes.flag_helpers)
+bp.add_url_rule("/warnings", view_func=routes.index)
+bp.add_url_rule("/warnings/silent", view_func=routes.silent)
+
+bp.cli.add_command(cli.sweep_command)
+bp.cli.add_command(cli.scheduler_command)
+bp.cli.add_command(cli.jobs_cli)
