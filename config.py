@@ -88,7 +88,18 @@ class Config:
     MAIL_TIMEOUT = env_int("MAIL_TIMEOUT", 30)
     MAIL_MAX_ATTEMPTS = env_int("MAIL_MAX_ATTEMPTS", 8)
 
+    # Field intake (issue 12): client keys are kept at least a week for the phones' outbox.
+    IDEMPOTENCY_KEEP_DAYS = env_int("IDEMPOTENCY_KEEP_DAYS", 7)
+    ATTACHMENT_MAX_BYTES = env_int("ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
+    # Larger images are refused as decompression bombs (a 40 MP photo decodes to 120 MB).
+    ATTACHMENT_MAX_PIXELS = env_int("ATTACHMENT_MAX_PIXELS", 40_000_000)
+    ATTACHMENT_STORAGE = os.environ.get("ATTACHMENT_STORAGE", "database")
+    # A request body beyond this answers 413: three full-size photos and the form around them.
+    MAX_CONTENT_LENGTH = env_int("MAX_CONTENT_LENGTH", 3 * ATTACHMENT_MAX_BYTES + 1024 * 1024)
+
     ALLOW_DEMO_SEED = False
+    # Strict-Transport-Security: only where the app is served over TLS (production).
+    HSTS = False
 
 
 class DevelopmentConfig(Config):
@@ -115,6 +126,8 @@ class TestingConfig(Config):
 
 
 class ProductionConfig(Config):
+    HSTS = env_bool("HSTS", True)
+
     @classmethod
     def check(cls):
         """Fail loudly when a production secret is missing."""

@@ -55,7 +55,7 @@ def create_app(config=None):
     navigation.init_app(app)
     database.init_app(app)
 
-    from tracker import cli, errors
+    from tracker import cli, errors, security
     from tracker.admin.blueprint import bp as admin_bp
     from tracker.api.blueprint import bp as api_bp
     from tracker.auth.blueprint import bp as auth_bp
@@ -72,5 +72,6 @@ def create_app(config=None):
                warnings_bp, digests_bp, dashboard_bp, api_bp):
         app.register_blueprint(bp)
     errors.init_app(app)
+    security.init_app(app)
     cli.init_app(app)
     return app
