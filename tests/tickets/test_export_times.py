@@ -4,7 +4,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tracker.tickets.services import local_stamper
+from tracker.tickets.export import local_stamper
 
 
 @pytest.mark.parametrize("tz", ["Asia/Jakarta", "Asia/Makassar", "Asia/Jayapura", "Europe/Amsterdam"])

@@ -6,8 +6,9 @@ import time_machine
 
 from tests.tickets.factories import KEMIRI
 from tracker.extensions import db
+from tracker.tickets.export import export_csv
 from tracker.tickets.services import (
-    escalation_queue, export_csv, get_ticket, open_ticket_counts, overdue_tickets, search_tickets,
+    escalation_queue, get_ticket, open_ticket_counts, overdue_tickets, search_tickets,
     similar_open_tickets, transition, triage_queue,
 )
 

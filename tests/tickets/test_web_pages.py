@@ -11,7 +11,8 @@ from sqlalchemy import event, func, select
 from tests.tickets.factories import JATEN, KEBAK, KEMIRI, WARU, raise_flag
 from tracker.extensions import db
 from tracker.tickets.models import Ticket, TicketEvent
-from tracker.tickets.services import export_csv, transition
+from tracker.tickets.export import export_csv
+from tracker.tickets.services import transition
 
 
 def count(model=Ticket):

@@ -16,7 +16,7 @@ def iso_date(value):
 
 
 def ticket_json(ticket, flagged):
-    """A ticket; ``flagged`` comes from one query per page (services.flagged_ids)."""
+    """A ticket; ``flagged`` comes from one query per page (warnings.models.flagged_ids)."""
     return _ticket_fields(ticket, ticket.village.name, ticket.reporter.username, flagged)
 
 

@@ -18,11 +18,12 @@ from tracker.regions.models import Region
 from tracker.tickets.models import CATEGORIES, EVENT_KINDS, LEVELS, SEVERITIES, STATUSES, Ticket
 from tracker.tickets.services import (
     ACTIONS, COMMENT_MAX, DESCRIPTION_MAX, PARTIES_MAX, QUERY_MAX, REASON_MAX, TITLE_MAX, add_comment,
-    create_ticket, flagged_condition, flagged_ids, get_ticket, reclassify, search_tickets, timeline,
+    create_ticket, get_ticket, reclassify, search_tickets, timeline,
     transition,
 )
 from tracker.validation import parse_bool
 from tracker.visits.services import MET_WITH_MAX, NOTES_MAX, record_visit
+from tracker.warnings.models import flagged_condition, flagged_ids
 
 
 def _visible_ticket(ticket_id):

@@ -14,9 +14,9 @@ from tracker.extensions import db
 from tracker.regions.codes import WIB
 from tracker.regions.models import Region
 from tracker.tickets.models import SEVERITIES, UNRESOLVED, Ticket
-from tracker.tickets.services import flag_probe, flagged_condition
 from tracker.timeutil import local_date, local_midnight_utc, utcnow
 from tracker.visits.models import Visit
+from tracker.warnings.models import flag_probe, flagged_condition
 
 WEEKS = 12
 AREA_LIMIT = 15

@@ -29,11 +29,10 @@ from tracker.extensions import db
 from tracker.regions.codes import WIB
 from tracker.regions.models import Region
 from tracker.tickets.models import UNRESOLVED, Ticket
-from tracker.tickets.services import flagged_condition
 from tracker.timeutil import as_utc, local_date
 from tracker.units.models import UnitRegion
 from tracker.visits.models import Visit
-from tracker.warnings.models import Flag
+from tracker.warnings.models import Flag, flagged_condition
 from tracker.warnings.services import stage_multiplier_expr, ticket_risk_expr
 
 # The column of a ticket or region row that a unit's covered codes name, per role.

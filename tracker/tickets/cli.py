@@ -12,7 +12,8 @@ from sqlalchemy import select
 from tracker.auth.models import User
 from tracker.errors import ValidationError
 from tracker.extensions import db
-from tracker.tickets.services import FILTERS, export_csv, search_tickets
+from tracker.tickets.export import export_csv
+from tracker.tickets.services import FILTERS, search_tickets
 
 tickets_cli = AppGroup("tickets", help="Tickets: list or export them as a named user.")
 FILTER_HELP = "Filter as name=value, repeatable; names: " + ", ".join(FILTERS)

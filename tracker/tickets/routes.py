@@ -24,12 +24,14 @@ from tracker.tickets.labels import (
     ACTION_LABELS, CATEGORY_LABELS, EVENT_LABELS, LEVEL_LABELS, SEVERITY_LABELS, STATUS_LABELS,
 )
 from tracker.tickets.models import CATEGORIES, Ticket
+from tracker.tickets.export import export_csv
 from tracker.tickets.services import (
     ACTIONS, add_comment, allowed_actions, can_reclassify, create_ticket, escalation_queue,
-    export_csv, flagged_ids, get_ticket, overdue_tickets, reclassify, search_tickets,
+    get_ticket, overdue_tickets, reclassify, search_tickets,
     similar_open_tickets, timeline, transition, triage_queue,
 )
 from tracker.timeutil import as_utc, local_date, utcnow
+from tracker.warnings.models import flagged_ids
 
 # Keeps OFFSET far inside 64 bits (SQLite overflows beyond).
 MAX_PAGE = 1_000_000

@@ -1,39 +1,35 @@
 """The ticket life cycle: create, transition, reclassify, comment, search.
 
+The CSV export of a search is ``tracker.tickets.export``; whether a ticket
+is flagged is the warnings' data layer (``tracker.warnings.models``).
+
 The web pages, the JSON API and the CLI all call these functions. They
 validate everything first, then write and flush; the caller commits once.
 """
-import csv
-import io
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
-from zoneinfo import ZoneInfo
+from datetime import date, timedelta
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import exists, func, literal, or_, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import aliased, joinedload
+from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
 from tracker import scope
-from tracker.auth.models import User
 from tracker.errors import Conflict, Forbidden, ValidationError
 from tracker.extensions import db
 from tracker.regions.codes import WIB, CodeError, normalize
-from tracker.regions.models import Region
-from tracker.tickets.labels import CATEGORY_LABELS
 from tracker.tickets.models import (
     CATEGORIES, SEVERITIES, SEVERITY_RANK, STATUSES, UNRESOLVED, Ticket, TicketCounter, TicketEvent,
 )
-from tracker.timeutil import as_utc, local_date, local_midnight_utc, utcnow
+from tracker.timeutil import local_date, local_midnight_utc, utcnow
 from tracker.units.models import Unit, UnitRegion
 from tracker.validation import (
     check_choice, clean_text, find_village, is_storable_text, parse_bool, parse_date,
 )
-# Visit and Flag are imported inside the functions using them: importing
-# tracker.visits or tracker.warnings loads their routes, which import this
-# module, so a top-level import here would be circular.
+from tracker.visits.models import Visit
+from tracker.warnings.models import flagged_condition
 
 TITLE_MAX = 200
 DESCRIPTION_MAX = 10_000
@@ -105,11 +101,6 @@ def allowed_actions(user, ticket):
 def can_reclassify(user, ticket):
     """Severity and category are changed by commanders only."""
     return user.role in COMMANDERS
-
-
-def can_comment(user, ticket):
-    """Everyone who can see a ticket may comment on it."""
-    return True
 
 
 def ensure_in_scope(user, village):
@@ -196,8 +187,6 @@ def create_ticket(actor, *, village_code, category, severity, title, description
         if not is_row_id(visit_id):
             errors["visit_id"] = [_l("Must be a visit number.")]
         else:
-            from tracker.visits.models import Visit
-
             visit = db.session.get(Visit, visit_id)
             if visit is None or (village is not None and visit.village_code != village.code) \
                     or not scope.can_see_village(actor, visit.village_code):
@@ -331,29 +320,6 @@ def get_ticket(user, ticket_id):
     return db.session.execute(scope.tickets(user).where(Ticket.id == ticket_id)).scalar_one_or_none()
 
 
-def flagged_condition(ticket_model=Ticket):
-    """SQL: the ticket (model or alias) carries an active early-warning flag."""
-    from tracker.warnings.models import Flag
-
-    return exists().where(Flag.ticket_id == ticket_model.id, Flag.cleared_at.is_(None))
-
-
-def flag_probe(ticket_model=Ticket):
-    """SQL: the same test as ``flagged_condition``, always as an index probe per row.
-
-    PostgreSQL may turn an EXISTS into a hashed subplan that reads every
-    active flag in the country (180,000 at national scale) to answer for a
-    few thousand tickets; a correlated ``LIMIT 1`` cannot be hashed. Use it
-    where a statement looks at one area's tickets; keep ``flagged_condition``
-    for statements over all tickets (the export), where the hash wins.
-    """
-    from tracker.warnings.models import Flag
-
-    return select(literal(1)).where(
-        Flag.ticket_id == ticket_model.id, Flag.cleared_at.is_(None)
-    ).limit(1).scalar_subquery().is_not(None)
-
-
 FILTERS = ("status", "severity", "category", "village_code", "district_code",
            "flagged", "q", "date_from", "date_to", "overdue", "level")
 
@@ -464,17 +430,6 @@ def timeline(ticket):
     ).scalars().all()
 
 
-def flagged_ids(ticket_ids):
-    """Which of the given tickets carry an active flag (one query for a page)."""
-    from tracker.warnings.models import Flag
-
-    if not ticket_ids:
-        return set()
-    return set(db.session.execute(
-        select(Flag.ticket_id).where(Flag.ticket_id.in_(ticket_ids), Flag.cleared_at.is_(None))
-    ).scalars())
-
-
 def open_ticket_counts(user, village_codes):
     """{village_code: number of unresolved tickets the user can see} (one query)."""
     if not village_codes:
@@ -485,101 +440,3 @@ def open_ticket_counts(user, village_codes):
                Ticket.village_code.in_(list(village_codes)))
         .group_by(Ticket.village_code)
     ).all())
-
-
-# --- exporting ---------------------------------------------------------------
-
-EXPORT_COLUMNS = (
-    "ref", "reported_at", "occurred_on", "due_at", "resolved_at", "status", "level",
-    "severity", "category", "category_label", "village_code", "village", "district",
-    "title", "description", "parties", "reporter", "sensitive", "flagged",
-)
-EXPORT_BATCH = 1000
-# A spreadsheet runs a cell starting with one of these as a formula.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def local_stamper(tz_name):
-    """A function writing a UTC time as ISO 8601 local time to the minute, with its offset.
-
-    Indonesia's zones (WIB, WITA, WIT) keep one offset all year, so the
-    export shifts by a fixed delta instead of a zone look-up per value (a
-    fifth of a million-row export's time); a zone with daylight saving
-    would take the look-up.
-    """
-    zone = ZoneInfo(tz_name)
-    year = utcnow().year
-    offsets = {zone.utcoffset(datetime(year, month, 1)) for month in (1, 4, 7, 10)}
-    if len(offsets) != 1:
-        return lambda moment: as_utc(moment).astimezone(zone).isoformat(timespec="minutes") if moment else ""
-    shift = offsets.pop()
-    fixed = timezone(shift)
-    suffix = datetime(2000, 1, 1, tzinfo=fixed).isoformat()[-6:]
-
-    def stamp(moment):
-        if moment is None:
-            return ""
-        if moment.tzinfo is not None:
-            return moment.astimezone(fixed).isoformat(timespec="minutes")
-        return (moment + shift).isoformat(timespec="minutes") + suffix  # naive: UTC (SQLite)
-
-    return stamp
-
-
-def export_csv(user, params, *, batch_size=EXPORT_BATCH, now=None):
-    """The tickets matching the filters (scoped) as CSV text chunks.
-
-    Filters are checked now (ValidationError); the returned generator then
-    streams rows in batches through a server-side cursor, so memory stays
-    flat however many rows match. Times are ISO 8601 in the village's zone;
-    text that a spreadsheet would run as a formula is prefixed with ``'``.
-    """
-    village, district = aliased(Region), aliased(Region)
-    stmt = (
-        search_tickets(user, params, now=now)
-        .with_only_columns(
-            Ticket.ref, Ticket.reported_at, Ticket.occurred_on, Ticket.due_at, Ticket.resolved_at,
-            Ticket.status, Ticket.level, Ticket.severity, Ticket.category, Ticket.village_code,
-            village.name, district.name, Ticket.title, Ticket.description, Ticket.parties,
-            User.username, Ticket.is_sensitive, flagged_condition().label("flagged"), village.timezone,
-            maintain_column_froms=False,
-        )
-        .join_from(Ticket, village, village.code == Ticket.village_code)
-        .join_from(Ticket, district, district.code == Ticket.district_code)
-        .join_from(Ticket, User, User.id == Ticket.reporter_id)
-    )
-
-    # Resolved once, not per row: labels in the request's language, zones by name.
-    labels = {code: str(label) for code, label in CATEGORY_LABELS.items()}
-    stampers = {}
-
-    def cell(value):
-        """Free text a spreadsheet would run as a formula gets a leading ``'``."""
-        if value and value.startswith(_FORMULA_START):
-            return "'" + value
-        return value
-
-    def chunks():
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        writer.writerow(EXPORT_COLUMNS)
-        result = db.session.execute(stmt, execution_options={"yield_per": batch_size})
-        for rows in result.partitions():
-            for (ref, reported, occurred, due, resolved, status, level, severity, category, code,
-                 village_name, district_name, title, description, parties, reporter, sensitive,
-                 flagged, tz) in rows:
-                stamp = stampers.get(tz) or stampers.setdefault(tz, local_stamper(tz))
-                # Codes, enums and times are ours; only the text columns can start with "=".
-                writer.writerow((
-                    ref, stamp(reported), occurred.isoformat() if occurred else "",
-                    stamp(due), stamp(resolved), status, level, severity, category,
-                    labels[category], code, cell(village_name), cell(district_name), cell(title),
-                    cell(description), cell(parties), cell(reporter), "yes" if sensitive else "no",
-                    "yes" if flagged else "no",
-                ))
-            yield buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate()
-        yield buffer.getvalue()
-
-    return chunks()

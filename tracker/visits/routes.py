@@ -13,11 +13,12 @@ from tracker.regions.models import Region
 from tracker.tickets.forms import apply_errors, village_options
 from tracker.tickets.models import Ticket
 from tracker.tickets.routes import draft_key, drafts_done, mark_draft_done, page_number
-from tracker.tickets.services import flagged_ids, is_row_id, open_ticket_counts
+from tracker.tickets.services import is_row_id, open_ticket_counts
 from tracker.timeutil import local_date, utcnow
 from tracker.visits.forms import VisitForm
 from tracker.visits.models import Visit
 from tracker.visits.services import last_visits, record_visit_with_tickets, visible_visits
+from tracker.warnings.models import flagged_ids
 
 VILLAGES_PER_PAGE = 50
 

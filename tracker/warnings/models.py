@@ -1,10 +1,16 @@
-"""Early-warning flags raised by the sweep."""
+"""Early-warning flags raised by the sweep, and the SQL tests on them every reader shares.
+
+"Is this ticket flagged?" is asked by the ticket list and its export, the
+API, the dashboard and the digests. It is part of the data layer here, so
+those readers need nothing of the warnings package beyond its table.
+"""
 from datetime import datetime
 
-from sqlalchemy import DateTime, ForeignKey, Index, String, text
+from sqlalchemy import DateTime, ForeignKey, Index, String, exists, literal, select, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.extensions import db
+from tracker.tickets.models import Ticket
 
 
 class Flag(db.Model):
@@ -32,3 +38,31 @@ class Flag(db.Model):
         ),
         Index("ix_flag_election_id", "election_id"),
     )
+
+
+def flagged_condition(ticket_model=Ticket):
+    """SQL: the ticket (model or alias) carries an active early-warning flag."""
+    return exists().where(Flag.ticket_id == ticket_model.id, Flag.cleared_at.is_(None))
+
+
+def flag_probe(ticket_model=Ticket):
+    """SQL: the same test as ``flagged_condition``, always as an index probe per row.
+
+    PostgreSQL may turn an EXISTS into a hashed subplan that reads every
+    active flag in the country (180,000 at national scale) to answer for a
+    few thousand tickets; a correlated ``LIMIT 1`` cannot be hashed. Use it
+    where a statement looks at one area's tickets; keep ``flagged_condition``
+    for statements over all tickets (the export), where the hash wins.
+    """
+    return select(literal(1)).where(
+        Flag.ticket_id == ticket_model.id, Flag.cleared_at.is_(None)
+    ).limit(1).scalar_subquery().is_not(None)
+
+
+def flagged_ids(ticket_ids):
+    """Which of the given tickets carry an active flag (one query for a page)."""
+    if not ticket_ids:
+        return set()
+    return set(db.session.execute(
+        select(Flag.ticket_id).where(Flag.ticket_id.in_(ticket_ids), Flag.cleared_at.is_(None))
+    ).scalars())

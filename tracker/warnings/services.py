@@ -28,10 +28,9 @@ from tracker.regions.codes import WIB
 from tracker.regions.models import Region
 from tracker.tickets.labels import SEVERITY_LABELS
 from tracker.tickets.models import SEVERITY_RANK, UNRESOLVED, Ticket, TicketEvent
-from tracker.tickets.services import flagged_condition
 from tracker.timeutil import as_utc, local_date, utcnow
 from tracker.visits.models import Visit
-from tracker.warnings.models import Flag
+from tracker.warnings.models import Flag, flagged_condition
 
 
 @dataclass(frozen=True)
