@@ -10,13 +10,18 @@ from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from tracker import scope
+from tracker.elections.models import Election
+from tracker.elections.queries import active_condition, covers_condition, local_day_expr
+from tracker.elections.services import current_stage, election_stages_ahead
 from tracker.extensions import db
 from tracker.regions.codes import WIB
 from tracker.regions.models import Region
 from tracker.tickets.models import SEVERITIES, UNRESOLVED, Ticket
 from tracker.timeutil import local_date, local_midnight_utc, utcnow
 from tracker.visits.models import Visit
+from tracker.visits.services import last_visits, visible_visits
 from tracker.warnings.models import flag_probe, flagged_condition
+from tracker.warnings.services import _silent_conditions, hotspots, silent_villages
 
 WEEKS = 12
 AREA_LIMIT = 15
@@ -212,8 +217,6 @@ def my_villages(user, now=None):
     Returns dicts ``code, name, district_name, open, flagged, last_visit_on,
     days_since_visit`` (None when never visited), ordered by village name.
     """
-    from tracker.visits.services import last_visits
-
     now = now or utcnow()
     district = aliased(Region)
     opened = and_(Ticket.status.in_(UNRESOLVED), scope.ticket_condition(user))
@@ -249,10 +252,6 @@ def village_page(user, code, now=None):
     dicts with election, stage, days_until_voting) and ``silent`` (see
     ``village_silence``).
     """
-    from tracker.elections.models import Election
-    from tracker.elections.services import covers_condition, current_stage
-    from tracker.visits.services import visible_visits
-
     now = now or utcnow()
     district = aliased(Region)
     found = db.session.execute(
@@ -312,10 +311,6 @@ def village_silence(village, now=None):
     ``last_visit_on`` (None if never visited), ``days_silent`` (None if
     never) and ``election_name`` (the active election nearest to voting).
     """
-    from tracker.elections.models import Election
-    from tracker.elections.services import active_condition, local_day_expr
-    from tracker.warnings.services import _silent_conditions
-
     now = now or utcnow()
     today = local_date(now, village.timezone)
     election = aliased(Election)
@@ -371,9 +366,6 @@ def commander_dashboard(user, now=None):
     Keys: headline, flow, categories, areas, area_level, hotspots,
     silent (up to 10 silent villages), elections (see ``election_banner``).
     """
-    from tracker.elections.services import election_stages_ahead
-    from tracker.warnings.services import hotspots, silent_villages
-
     now = now or utcnow()
     summary = ticket_summary(user, now)
     return {
@@ -409,8 +401,6 @@ def chart_data(user, name, now=None):
 
 def babinsa_home(user, now=None):
     """A Babinsa's start page: headline, his villages with open tickets and days since his last visit, elections."""
-    from tracker.elections.services import election_stages_ahead
-
     now = now or utcnow()
     return {
         "headline": headline(user, now),

@@ -24,7 +24,7 @@ from sqlalchemy.orm import aliased
 from tracker import scope
 from tracker.digests.models import OutboxMessage
 from tracker.elections.models import Election, ElectionArea, ElectionStage
-from tracker.elections.services import active_condition, local_day_expr
+from tracker.elections.queries import active_condition, local_day_expr
 from tracker.extensions import db
 from tracker.regions.codes import WIB
 from tracker.regions.models import Region

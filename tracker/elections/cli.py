@@ -5,9 +5,8 @@ from sqlalchemy import select
 
 from tracker.auth.cli import fail_with
 from tracker.elections.models import ELECTION_KINDS, STAGES, Election
-from tracker.elections.services import (
-    KEEP, create_election, edit_election, live_condition, local_days, remove_election,
-)
+from tracker.elections.queries import live_condition, local_days
+from tracker.elections.services import KEEP, create_election, edit_election, remove_election
 from tracker.errors import ValidationError
 from tracker.extensions import db
 from tracker.regions.codes import WIB

@@ -11,9 +11,9 @@ from tracker.auth.decorators import roles_required
 from tracker.elections.forms import ElectionEditForm, ElectionForm, ElectionRemoveForm
 from tracker.elections.models import ELECTION_KINDS, STAGES, Election, ElectionArea
 from tracker.elections.services import (
-    DEFAULT_OFFSETS, KIND_LABELS, SCOPE_LABELS, STAGE_LABELS, active_flag_count, can_manage_election,
-    can_manage_elections, create_election, current_stage, default_stages, edit_election, election_villages,
-    elections_for_user, get_election, remove_election, user_today,
+    DEFAULT_OFFSETS, KIND_LABELS, SCOPE_LABELS, STAGE_LABELS, can_manage_election, can_manage_elections,
+    create_election, current_stage, default_stages, edit_election, election_villages, elections_for_user,
+    get_election, remove_election, user_today,
 )
 from tracker.errors import Forbidden, ValidationError
 from tracker.extensions import db
@@ -209,8 +209,7 @@ def remove(election_id):
         db.session.commit()
         flash(_("Election %(name)s removed; %(n)d active flags cleared.", name=name, n=cleared), "success")
         return redirect(url_for("elections.index"))
-    return render_template("elections/remove.html", election=election, form=form,
-                           active_flags=active_flag_count(election), **_labels())
+    return render_template("elections/remove.html", election=election, form=form, **_labels())
 
 
 @login_required

@@ -1,35 +1,30 @@
 """Elections: default stages, creating, editing and removing an election, and the scoped calendar.
 
-Also the SQL building blocks the early-warning sweep, hotspots and silent
-villages share: a village's local day and "this election covers this
-village". Stage dates are local dates; a village judges them by its own
-day (WIB/WITA/WIT from its province).
+The calendar's SQL building blocks (a village's local day, "this election
+covers this village") are ``tracker.elections.queries``. What other
+features build on an election follows its changes through
+``tracker.elections.signals``: this module never reaches into them.
 """
 from datetime import timedelta
 
-from flask import current_app
-from flask_babel import force_locale, gettext, lazy_gettext as _l
-from sqlalchemy import Date, and_, case, exists, func, insert, literal, or_, select, update
-from sqlalchemy.orm import aliased
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import and_, or_, select
 
 from tracker import scope
-from tracker.database import is_postgres
 from tracker.elections.models import ELECTION_KINDS, STAGES, Election, ElectionArea, ElectionStage
+from tracker.elections.queries import live_condition
+from tracker.elections.signals import election_edited, election_removed
 from tracker.errors import Forbidden, ValidationError
 from tracker.extensions import db
-from tracker.regions.codes import WIB, WIT, WITA, CodeError, normalize
+from tracker.regions.codes import WIB, CodeError, normalize
 from tracker.regions.models import Region
 from tracker.timeutil import local_date, utcnow
-from tracker.tickets.models import Ticket, TicketEvent
 from tracker.units.models import UnitRegion
 from tracker.validation import clean_text, parse_date
 
 NAME_MAX = 160
 # An edit leaves a field as it is unless it is given (None is a value: "empty").
 KEEP = object()
-# Why the election's own flags were cleared by an edit or a removal (see warnings.services.CLEAR_LABELS).
-REMOVED_LABEL = _l("election removed")
-LEFT_AREA_LABEL = _l("village no longer in the election's area")
 
 KIND_LABELS = {
     "pilkades": _l("Pilkades (village head)"),
@@ -61,7 +56,6 @@ DEFAULT_OFFSETS = {
     "pilkada": (-90, -63, 19),
     "pilkades": (-60, -6, 30),
 }
-TIMEZONES = (WIB, WITA, WIT)
 
 
 def default_stages(kind, voting_on):
@@ -324,10 +318,12 @@ def edit_election(actor, election, *, kind=KEEP, name=KEEP, voting_on=KEEP, scop
     the election as it is (``can_manage_election``) and, for a new area,
     to create an election there (403 otherwise).
 
-    Nothing is written unless everything is valid. Active flags on tickets
-    in villages the new area no longer covers are cleared at once, as the
-    sweep clears flags (``at``, a ``flag_cleared`` line); new dates are for
-    the next sweep to judge. Flushes; the caller commits.
+    Nothing is written unless everything is valid. The flushed change is
+    then signalled (``election_edited``, with ``at`` and whether the area
+    changed): the warnings feature clears at once the active flags on
+    tickets in villages the new area no longer covers, as the sweep clears
+    flags; new dates are for the next sweep to judge. Flushes; the caller
+    commits.
     """
     _check_may_manage(actor, election)
     errors = {}
@@ -351,7 +347,6 @@ def edit_election(actor, election, *, kind=KEEP, name=KEEP, voting_on=KEEP, scop
     if scope is not KEEP:
         _check_area(actor, scope_kind, codes)
 
-    _hold_sweep_lock()
     if name is not KEEP:
         election.name = name
     if merged is not None:
@@ -367,168 +362,35 @@ def edit_election(actor, election, *, kind=KEEP, name=KEEP, voting_on=KEEP, scop
         election.scope_kind = scope_kind
         election.areas = kept + [ElectionArea(region_code=code) for code in sorted(wanted - have)]
     db.session.flush()
-    if scope is not KEEP:
-        _clear_election_flags(election, actor, at or utcnow(), LEFT_AREA_LABEL, only_outside_area=True)
+    election_edited.send(election, actor=actor, at=at or utcnow(), area_changed=scope is not KEEP)
     return election
 
 
 def remove_election(actor, election, at=None):
-    """Remove an election: clear its active flags, then mark it removed.
+    """Remove an election: mark it removed, and have its active flags cleared.
 
-    Each active flag is cleared as the sweep clears one (cleared_at, a
+    The row stays, marked ``removed_at``, so the flags it raised and their
+    history keep their election; the calendar, the sweep, the dashboard and
+    the digests ignore it from now on (``queries.live_condition``). The
+    flushed removal is signalled (``election_removed``): the warnings
+    feature clears each active flag as the sweep clears one (cleared_at, a
     ``flag_cleared`` line in the ticket's timeline, "election removed"),
-    with the actor named. The row stays, marked ``removed_at``, so those
-    flags and their history keep their election; the calendar, the sweep,
-    the dashboard and the digests ignore it from now on
-    (``live_condition``). Returns how many flags were cleared. Raises
-    Forbidden (403) as ``edit_election``. Flushes; the caller commits.
+    with the actor named. Returns how many flags were cleared, as the
+    signal's receivers report it. Raises Forbidden (403) as
+    ``edit_election``. Flushes; the caller commits.
     """
     _check_may_manage(actor, election)
     at = at or utcnow()
-    _hold_sweep_lock()
-    cleared = _clear_election_flags(election, actor, at, REMOVED_LABEL)
     election.removed_at = at
     election.removed_by_id = actor.id if actor is not None else None
     db.session.flush()
-    return cleared
+    return sum(cleared for _receiver, cleared in election_removed.send(election, actor=actor, at=at))
 
 
 def _check_may_manage(actor, election):
     problem = _manage_problem(actor, election)
     if problem is not None:
         raise Forbidden(problem)
-
-
-def _hold_sweep_lock():
-    """On PostgreSQL, wait for a running sweep and keep the next one out until commit.
-
-    Otherwise a sweep that read the election before this change commits
-    could raise a flag for a village just taken out of its area, or for an
-    election just removed.
-    """
-    if is_postgres(db.session):
-        # Imported here: the warnings services are built on this module.
-        from tracker.warnings.services import SWEEP_LOCK_KEY
-
-        db.session.execute(select(func.pg_advisory_xact_lock(SWEEP_LOCK_KEY)))
-
-
-def _clear_election_flags(election, actor, at, why, only_outside_area=False):
-    """Clear the election's active flags, as the sweep clears flags; returns how many.
-
-    All of them, or with ``only_outside_area`` those on tickets in villages
-    the (flushed) area no longer covers. Each flag gets ``cleared_at`` and
-    the reason; its ticket's timeline a ``flag_cleared`` line "<election>:
-    <why>" written in the deployment's language, as the sweep writes them,
-    by ``actor`` (None: the system).
-    """
-    # Imported here: the warnings package is built on this module.
-    from tracker.warnings.models import Flag
-
-    flags = Flag.__table__.c
-    conditions = [flags.election_id == election.id, flags.cleared_at.is_(None)]
-    if only_outside_area:
-        e, t, v = aliased(Election), aliased(Ticket), aliased(Region)
-        conditions.append(~(
-            select(t.id).join(v, v.code == t.village_code).join(e, e.id == flags.election_id)
-            .where(t.id == flags.ticket_id, covers_condition(e, v)).exists()
-        ))
-    with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
-        reason = str(why)
-        line = gettext("%(election)s: %(reason)s", election=election.name, reason=reason)
-    cleared = db.session.execute(
-        update(Flag.__table__).where(*conditions)
-        .values(cleared_at=at, clear_reason=reason[:200])
-        .returning(flags.ticket_id, flags.stage)
-    ).all()
-    if cleared:
-        db.session.execute(insert(TicketEvent.__table__), [
-            {"ticket_id": ticket_id, "kind": "flag_cleared", "actor_id": actor.id if actor is not None else None,
-             "at": at, "from_value": stage, "to_value": None, "reason": line}
-            for ticket_id, stage in cleared
-        ])
-        # Flags changed behind the ORM's back: reload any already loaded.
-        for flag in [obj for obj in db.session.identity_map.values() if isinstance(obj, Flag)]:
-            db.session.expire(flag)
-    return len(cleared)
-
-
-# --- SQL building blocks ----------------------------------------------------------
-
-def local_days(at, offset_days=0):
-    """{time zone: local date of ``at`` plus ``offset_days``} for WIB, WITA and WIT."""
-    return {tz: local_date(at, tz) + timedelta(days=offset_days) for tz in TIMEZONES}
-
-
-def local_day_expr(timezone_column, at, offset_days=0):
-    """SQL for the local date of ``at`` (plus an offset) in a row's time zone.
-
-    Indonesia has three zones without daylight saving, so a three-way CASE
-    on the village's zone is exact and costs nothing per row.
-    """
-    days = local_days(at, offset_days)
-    return case(
-        (timezone_column == WITA, literal(days[WITA], Date)),
-        (timezone_column == WIT, literal(days[WIT], Date)),
-        else_=literal(days[WIB], Date),
-    )
-
-
-def live_condition(election):
-    """SQL: the election (row or alias) has not been removed.
-
-    ``covers_condition`` and ``window_prefilter`` hold it, so the sweep,
-    silent villages, hotspots, the dashboard and the scoped calendar below
-    ignore removed elections; a reader that selects elections without
-    them adds it.
-    """
-    return election.removed_at.is_(None)
-
-
-def covers_condition(election, village):
-    """SQL: the election (row or alias) covers the village (a Region row or alias).
-
-    National elections cover every village; otherwise an area row names the
-    village itself (Pilkades), its kabupaten or its province. A removed
-    election covers nothing.
-    """
-    # One index probe per level: (election_id, region_code) is the area's
-    # unique key. Correlate explicitly, as the village may come from a query
-    # two levels up, beyond the reach of auto-correlation.
-    named = [
-        exists().where(ElectionArea.election_id == election.id, ElectionArea.region_code == code)
-        .correlate_except(ElectionArea)
-        for code in (village.code, village.regency_code, village.province_code)
-    ]
-    return and_(live_condition(election), or_(election.scope_kind == "national", *named))
-
-
-def window_prefilter(election, at):
-    """SQL: the window contains ``at``'s date in some zone (an index-friendly pre-filter).
-
-    A removed election's window holds nothing, so the sweep clears any flag
-    of it that a removal raced with.
-    """
-    days = local_days(at)
-    return and_(live_condition(election),
-                election.window_start <= max(days.values()), election.window_end >= min(days.values()))
-
-
-def active_condition(election, village, at):
-    """SQL: the election covers the village and its window holds the village's day."""
-    today = local_day_expr(village.timezone, at)
-    return and_(
-        window_prefilter(election, at),
-        election.window_start <= today,
-        election.window_end >= today,
-        covers_condition(election, village),
-    )
-
-
-def stage_on_condition(stage, village, at):
-    """SQL: the stage (row or alias) holds the village's local day."""
-    today = local_day_expr(village.timezone, at)
-    return and_(stage.starts_on <= today, stage.ends_on >= today)
 
 
 # --- reading ----------------------------------------------------------------------
@@ -625,15 +487,6 @@ def election_stages_ahead(user, at, days=60):
         }
         for election_id, name, kind, voting_on, stage, starts_on, ends_on in rows
     ]
-
-
-def active_flag_count(election):
-    """How many of the election's flags are active (what a removal would clear)."""
-    from tracker.warnings.models import Flag  # the warnings package is built on this module
-
-    return db.session.execute(
-        select(func.count()).where(Flag.election_id == election.id, Flag.cleared_at.is_(None))
-    ).scalar_one()
 
 
 def election_villages(election, limit=None):

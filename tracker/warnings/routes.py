@@ -6,9 +6,8 @@ from flask_login import current_user, login_required
 from tracker.elections.services import STAGE_LABELS
 from tracker.extensions import db
 from tracker.regions.codes import CodeError, normalize
-from tracker.warnings.services import (
-    clear_text, flags_for_user, hotspots, reason_text, silent_villages, ticket_flags,
-)
+from tracker.warnings.flags import clear_text
+from tracker.warnings.services import flags_for_user, hotspots, reason_text, silent_villages, ticket_flags
 
 
 HOTSPOTS_SHOWN = 20

@@ -1,16 +1,15 @@
-"""Early warning: the sweep, flags, hotspots and silent villages.
+"""Early warning: the sweep, reading flags, hotspots and silent villages.
 
 Everything here is set-based SQL with a fixed number of statements, so the
 cost never grows with a Python loop over tickets or villages. Every read
-for a user goes through ``tracker.scope``.
+for a user goes through ``tracker.scope``. Clearing flags, their timeline
+lines and the sweep lock are ``tracker.warnings.flags``.
 """
-import re
-import zlib
 from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import current_app
-from flask_babel import force_locale, gettext as _, lazy_gettext as _l
+from flask_babel import force_locale, gettext as _
 from sqlalchemy import (
     DateTime, Float, String, and_, bindparam, case, cast, exists, func, insert, literal, not_, or_, select, update,
 )
@@ -19,10 +18,10 @@ from sqlalchemy.orm import aliased, contains_eager, joinedload
 from tracker import scope
 from tracker.database import is_postgres
 from tracker.elections.models import Election, ElectionStage
-from tracker.elections.services import (
-    STAGE_LABELS, active_condition, covers_condition, local_day_expr, local_days, stage_on_condition,
-    window_prefilter,
+from tracker.elections.queries import (
+    active_condition, covers_condition, local_day_expr, local_days, stage_on_condition, window_prefilter,
 )
+from tracker.elections.services import STAGE_LABELS
 from tracker.extensions import db
 from tracker.regions.codes import WIB
 from tracker.regions.models import Region
@@ -30,6 +29,7 @@ from tracker.tickets.labels import SEVERITY_LABELS
 from tracker.tickets.models import SEVERITY_RANK, UNRESOLVED, Ticket, TicketEvent
 from tracker.timeutil import as_utc, local_date, utcnow
 from tracker.visits.models import Visit
+from tracker.warnings.flags import SWEEP_LOCK_KEY, clear_flags, sql_format
 from tracker.warnings.models import Flag, flagged_condition
 
 
@@ -55,16 +55,8 @@ AGE_CAP_DAYS = 30
 STAGE_MULTIPLIERS = {"lead_up": 1.0, "campaign": 1.5, "quiet": 2.0, "voting": 2.0, "recap": 1.5}
 
 REASON_CODES = ("severity", "age", "every")
-CLEAR_LABELS = {
-    "resolved": _l("ticket resolved"),
-    "closed": _l("ticket closed"),
-    "rejected": _l("ticket rejected"),
-    "outside_window": _l("outside the election window"),
-}
 # Escalation leaves these statuses for "escalated"; an escalated ticket is at the Kodim already.
 ESCALATABLE = ("new", "triaged", "in_progress")
-# pg_advisory_xact_lock key serialising sweeps on PostgreSQL.
-SWEEP_LOCK_KEY = zlib.crc32(b"waspada.sweep")
 
 
 @dataclass(frozen=True)
@@ -90,22 +82,7 @@ def reason_text(stage, reason):
     return _("severity %(severity)s or above", severity=SEVERITY_LABELS[rule.min_severity])
 
 
-def clear_text(code):
-    """Why a flag was cleared, in the current language."""
-    label = CLEAR_LABELS.get(code)
-    return str(label) if label is not None else (code or "")
-
-
 # --- SQL helpers ------------------------------------------------------------------
-
-def _sql_format(message, **parts):
-    """A translated ``%(name)s`` message as a SQL string concatenation of ``parts``."""
-    pieces = re.split(r"%\((\w+)\)s", message)
-    expr = literal(pieces[0], String)
-    for index in range(1, len(pieces), 2):
-        expr = expr + func.coalesce(parts[pieces[index]], "") + literal(pieces[index + 1], String)
-    return expr
-
 
 def _stage_label_expr(stage_column):
     """SQL: the stage's label in the current language."""
@@ -218,9 +195,9 @@ def _event_insert(select_stmt):
 def _clear_flags(session, at):
     """Clear active flags whose ticket is settled or whose window does not hold ``at``.
 
-    The flags to clear are found once: the UPDATE returns each cleared
-    flag's timeline line, written with one executemany (nothing when no
-    flag is due, the usual case).
+    The flags to clear are found once, inside the one clearing UPDATE
+    (``flags.clear_flags``), which stores the ticket's status, or
+    "outside_window", as the reason code.
     """
     f, t, v, e = aliased(Flag), aliased(Ticket), aliased(Region), aliased(Election)
     days = local_days(at).values()
@@ -241,26 +218,7 @@ def _clear_flags(session, at):
     flags = Flag.__table__.c
     status = select(Ticket.status).where(Ticket.id == flags.ticket_id).scalar_subquery()
     code = case((_is_unresolved(status), "outside_window"), else_=status)
-    election_name = select(Election.name).where(Election.id == flags.election_id).scalar_subquery()
-    # RETURNING gives the row as updated: clear_reason holds the code.
-    reason = _sql_format(
-        _("%(election)s: %(reason)s"), election=election_name,
-        reason=case(*[(flags.clear_reason == key, literal(str(label), String))
-                      for key, label in CLEAR_LABELS.items()], else_=flags.clear_reason),
-    )
-    cleared = session.execute(
-        update(Flag.__table__)
-        .where(flags.cleared_at.is_(None), flags.id.in_(due))
-        .values(cleared_at=at, clear_reason=code)
-        .returning(flags.ticket_id, flags.stage, reason)
-    ).all()
-    if cleared:
-        session.execute(insert(TicketEvent.__table__), [
-            {"ticket_id": ticket_id, "kind": "flag_cleared", "at": at, "from_value": stage, "to_value": None,
-             "reason": line}
-            for ticket_id, stage, line in cleared
-        ])
-    return len(cleared)
+    return clear_flags([flags.id.in_(due)], at, code)
 
 
 def _raise_flags(session, at):
@@ -289,7 +247,7 @@ def _raise_flags(session, at):
     result = session.execute(insert(Flag.__table__).from_select(
         [columns.ticket_id, columns.election_id, columns.stage, columns.reason, columns.raised_at], candidates,
     ).execution_options(preserve_rowcount=True))  # psycopg drops an INSERT's rowcount otherwise
-    text = _sql_format(_("%(election)s, %(stage)s: %(reason)s"), election=e.name,
+    text = sql_format(_("%(election)s, %(stage)s: %(reason)s"), election=e.name,
                        stage=_stage_label_expr(f.stage), reason=_reason_text_expr(f.stage, f.reason))
     session.execute(_event_insert(
         select(f.ticket_id, literal("flag_raised"), f.raised_at, literal(None, String), f.stage, text)
@@ -308,7 +266,7 @@ def _escalate(session, at):
     )
     # The election nearest to voting names the reason.
     why = (
-        stage_here.with_only_columns(_sql_format(
+        stage_here.with_only_columns(sql_format(
             _("Critical ticket overdue during %(election)s, %(stage)s: escalated to the Kodim automatically"),
             election=e.name, stage=_stage_label_expr(s.name)))
         .order_by(e.voting_on, e.id).limit(1).scalar_subquery()
