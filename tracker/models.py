@@ -2,9 +2,11 @@
 
 Only an index: each table lives in its feature's ``models.py``.
 """
+from tracker.attachments.models import Attachment, AttachmentBlob  # noqa: F401
 from tracker.auth.models import ApiToken, BabinsaVillage, User  # noqa: F401
 from tracker.digests.models import OutboxMessage  # noqa: F401
 from tracker.elections.models import Election, ElectionArea, ElectionStage  # noqa: F401
+from tracker.idempotency.models import IdempotencyKey  # noqa: F401
 from tracker.jobs.models import JobRun  # noqa: F401
 from tracker.regions.models import Region  # noqa: F401
 from tracker.tickets.models import Ticket, TicketCounter, TicketEvent  # noqa: F401

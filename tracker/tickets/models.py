@@ -2,7 +2,7 @@
 from datetime import date, datetime
 
 from sqlalchemy import (
-    DDL, Boolean, Date, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint, event, text,
+    DDL, Boolean, Date, DateTime, Double, ForeignKey, Index, Integer, String, Text, UniqueConstraint, event, text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -24,7 +24,7 @@ CATEGORIES = (
 LEVELS = ("koramil", "kodim")
 EVENT_KINDS = (
     "created", "comment", "status", "severity", "category", "escalated",
-    "flag_raised", "flag_cleared",
+    "flag_raised", "flag_cleared", "photo_added",
 )
 
 
@@ -52,6 +52,10 @@ class Ticket(db.Model):
     parties: Mapped[str] = mapped_column(String(500), default="")
     occurred_on: Mapped[date | None] = mapped_column(Date)
     is_sensitive: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Where it was reported from, when the Babinsa asked his phone (tracker.geo): all three or none.
+    latitude: Mapped[float | None] = mapped_column(Double)
+    longitude: Mapped[float | None] = mapped_column(Double)
+    accuracy_m: Mapped[float | None] = mapped_column(Double)
     reported_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     due_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -1,7 +1,7 @@
 """Komsos visits: a Babinsa meeting people in a village."""
 from datetime import date, datetime
 
-from sqlalchemy import Date, DateTime, ForeignKey, Index, String, Text
+from sqlalchemy import Date, DateTime, Double, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.extensions import db
@@ -19,6 +19,10 @@ class Visit(db.Model):
     visited_on: Mapped[date] = mapped_column(Date)
     met_with: Mapped[str] = mapped_column(String(200), default="")
     notes: Mapped[str] = mapped_column(Text, default="")
+    # Where the visit took place, when the Babinsa asked his phone (tracker.geo): all three or none.
+    latitude: Mapped[float | None] = mapped_column(Double)
+    longitude: Mapped[float | None] = mapped_column(Double)
+    accuracy_m: Mapped[float | None] = mapped_column(Double)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     babinsa = relationship("User")

@@ -1,0 +1,1 @@
+"""Idempotency: a client-made key per created record, so a replay answers the first result."""
