@@ -58,6 +58,7 @@ def create_app(config=None):
     from tracker import cli, errors, security
     from tracker.admin.blueprint import bp as admin_bp
     from tracker.api.blueprint import bp as api_bp
+    from tracker.attachments.blueprint import bp as attachments_bp
     from tracker.auth.blueprint import bp as auth_bp
     from tracker.dashboard.blueprint import bp as dashboard_bp
     from tracker.digests.blueprint import bp as digests_bp
@@ -68,7 +69,7 @@ def create_app(config=None):
     from tracker.visits.blueprint import bp as visits_bp
     from tracker.warnings.blueprint import bp as warnings_bp
 
-    for bp in (main_bp, auth_bp, admin_bp, regions_bp, tickets_bp, visits_bp, elections_bp,
+    for bp in (main_bp, auth_bp, admin_bp, regions_bp, tickets_bp, attachments_bp, visits_bp, elections_bp,
                warnings_bp, digests_bp, dashboard_bp, api_bp):
         app.register_blueprint(bp)
     errors.init_app(app)

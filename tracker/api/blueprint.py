@@ -1,7 +1,7 @@
 """The api blueprint: its URL rules; create_app registers it."""
 from flask import Blueprint
 
-from tracker.api import auth, elections, openapi, tickets, villages, warnings
+from tracker.api import attachments, auth, elections, openapi, tickets, villages, warnings
 from tracker.api.common import handle_service_errors
 from tracker.extensions import csrf
 
@@ -20,6 +20,9 @@ bp.add_url_rule("/tickets/<int:ticket_id>", view_func=tickets.reclassify_ticket,
 bp.add_url_rule("/tickets/<int:ticket_id>/transitions", view_func=tickets.transition_ticket, methods=["POST"])
 bp.add_url_rule("/tickets/<int:ticket_id>/comments", view_func=tickets.comment_ticket, methods=["POST"])
 bp.add_url_rule("/tickets/<int:ticket_id>/events", view_func=tickets.ticket_events, methods=["GET"])
+bp.add_url_rule("/tickets/<int:ticket_id>/attachments", view_func=attachments.upload_attachment, methods=["POST"])
+bp.add_url_rule("/tickets/<int:ticket_id>/attachments", view_func=attachments.list_attachments, methods=["GET"])
+bp.add_url_rule("/attachments/<int:attachment_id>", view_func=attachments.attachment_image, methods=["GET"])
 bp.add_url_rule("/villages", view_func=villages.list_villages, methods=["GET"])
 bp.add_url_rule("/elections", view_func=elections.create_election_view, methods=["POST"])
 bp.add_url_rule("/elections", view_func=elections.list_elections, methods=["GET"])

@@ -16,7 +16,7 @@ API_PREFIX = "/api/v1"
 # Modules owned by other features are described when they are installed.
 DESCRIBED_MODULES = (
     "tracker.api.auth", "tracker.api.villages", "tracker.api.tickets", "tracker.api.openapi",
-    "tracker.api.elections", "tracker.api.warnings",
+    "tracker.api.elections", "tracker.api.warnings", "tracker.api.attachments",
 )
 
 

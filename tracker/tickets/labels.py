@@ -65,4 +65,5 @@ EVENT_LABELS = {
     "escalated": _l("escalated"),
     "flag_raised": _l("flag raised"),
     "flag_cleared": _l("flag cleared"),
+    "photo_added": _l("photo added"),
 }
