@@ -300,11 +300,10 @@ def measure_digests(bench):
     """
     path, target = "4. digests", f"≤ {format_seconds(DIGESTS_LIMIT)}"
     try:
-        from tracker.digests.services import (
-            build_digest, decide_digests, decide_for_date, recipients_query, render_digest,
-        )
+        from tracker.digests.render import render_digest
+        from tracker.digests.services import build_digest, decide_digests, decide_for_date, recipients_query
     except ImportError as error:
-        bench.add(unavailable(path, "decide all", f"tracker.digests.services: {error}", target))
+        bench.add(unavailable(path, "decide all", f"tracker.digests: {error}", target))
         return
     from tracker.auth.models import User
     from tracker.timeutil import local_date

@@ -7,7 +7,8 @@ from sqlalchemy import select
 
 from tracker import scope
 from tracker.digests.models import OutboxMessage
-from tracker.digests.services import build_digest, build_digests, decide_for_date, render_digest
+from tracker.digests.render import render_digest
+from tracker.digests.services import build_digest, build_digests, decide_for_date
 from tracker.elections.services import election_stages_ahead
 from tracker.extensions import db
 from tracker.warnings.services import hotspots, silent_villages

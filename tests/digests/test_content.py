@@ -6,7 +6,8 @@ import pytest
 from sqlalchemy import select
 
 from tracker import scope
-from tracker.digests.services import build_digest, decide_digest, render_digest
+from tracker.digests.render import render_digest
+from tracker.digests.services import build_digest, decide_digest
 from tracker.extensions import db
 
 # 27 Nov 2026, 06:00 WIB: the digest hour in Karanganyar.

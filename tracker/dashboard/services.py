@@ -11,7 +11,7 @@ from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from tracker import scope
 from tracker.elections.models import Election
-from tracker.elections.queries import active_condition, covers_condition, local_day_expr
+from tracker.elections.queries import covers_condition
 from tracker.elections.services import current_stage, election_stages_ahead
 from tracker.extensions import db
 from tracker.regions.codes import WIB
@@ -21,7 +21,9 @@ from tracker.timeutil import local_date, local_midnight_utc, utcnow
 from tracker.visits.models import Visit
 from tracker.visits.services import last_visits, visible_visits
 from tracker.warnings.models import flag_probe, flagged_condition
-from tracker.warnings.services import _silent_conditions, hotspots, silent_villages
+from tracker.warnings.services import (
+    hotspots, last_visit_expr, nearest_election_name, silent_conditions, silent_villages,
+)
 
 WEEKS = 12
 AREA_LIMIT = 15
@@ -303,7 +305,7 @@ def village_page(user, code, now=None):
 def village_silence(village, now=None):
     """Whether one village is silent, by the early-warning rule, in one query.
 
-    The rule is ``warnings.services._silent_conditions`` (inside an active
+    The rule is ``warnings.services.silent_conditions`` (inside an active
     election window, no visit in the last ``SILENT_AFTER_DAYS`` days),
     applied to this village alone rather than filtering the whole area's
     ``silent_villages``. Returns None when the village is not silent, else
@@ -313,19 +315,9 @@ def village_silence(village, now=None):
     """
     now = now or utcnow()
     today = local_date(now, village.timezone)
-    election = aliased(Election)
-    last_visit = (
-        select(func.max(Visit.visited_on))
-        .where(Visit.village_code == Region.code, Visit.visited_on <= local_day_expr(Region.timezone, now))
-        .scalar_subquery()
-    )
-    election_name = (
-        select(election.name).where(active_condition(election, Region, now))
-        .order_by(case((election.voting_on >= today, 0), else_=1), election.voting_on, election.id)
-        .limit(1).scalar_subquery()
-    )
     found = db.session.execute(
-        select(last_visit, election_name).where(Region.code == village.code, *_silent_conditions(Region, now))
+        select(last_visit_expr(Region, now), nearest_election_name(Region, now, today))
+        .where(Region.code == village.code, *silent_conditions(Region, now))
     ).first()
     if found is None:
         return None

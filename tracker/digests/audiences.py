@@ -17,23 +17,22 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import timedelta
 
-from flask import current_app
 from sqlalchemy import and_, case, func, literal, or_, select, union_all
 from sqlalchemy.orm import aliased
 
 from tracker import scope
 from tracker.digests.models import OutboxMessage
 from tracker.elections.models import Election, ElectionArea, ElectionStage
-from tracker.elections.queries import active_condition, local_day_expr
 from tracker.extensions import db
 from tracker.regions.codes import WIB
 from tracker.regions.models import Region
 from tracker.tickets.models import UNRESOLVED, Ticket
 from tracker.timeutil import as_utc, local_date
 from tracker.units.models import UnitRegion
-from tracker.visits.models import Visit
 from tracker.warnings.models import Flag, flagged_condition
-from tracker.warnings.services import stage_multiplier_expr, ticket_risk_expr
+from tracker.warnings.services import (
+    last_visit_expr, nearest_election_name, silent_conditions, stage_multiplier_expr, ticket_risk_expr,
+)
 
 # The column of a ticket or region row that a unit's covered codes name, per role.
 AREA_COLUMN = scope.UNIT_AREA_COLUMN
@@ -237,25 +236,13 @@ def silent_villages(by_role, at, cap):
     """{Audience: (total, [village, ...])}: silent villages per unit, the first ``cap`` of each.
 
     The same villages, order and fields as ``warnings.services.silent_villages``
-    (never-visited and longest-silent first), for every unit at once.
+    (never-visited and longest-silent first, by the same rule,
+    ``warnings.services.silent_conditions``), for every unit at once.
     """
-    days = current_app.config["SILENT_AFTER_DAYS"]
-    v, d, e, ea = aliased(Region), aliased(Region), aliased(Election), aliased(Election)
-    today = local_day_expr(v.timezone, at)
-    since = local_day_expr(v.timezone, at, -(days - 1))
-    last_visit = (
-        select(func.max(Visit.visited_on))
-        .where(Visit.village_code == v.code, Visit.visited_on <= today).scalar_subquery()
-    )
+    v, d = aliased(Region), aliased(Region)
     silent = (
-        select(v.code, v.district_code, v.regency_code, last_visit.label("last_visit_on"))
-        .where(
-            _within(by_role, v),
-            v.level == 4,
-            select(ea.id).where(active_condition(ea, v, at)).exists(),
-            ~select(Visit.id).where(Visit.village_code == v.code, Visit.visited_on >= since,
-                                    Visit.visited_on <= today).exists(),
-        )
+        select(v.code, v.district_code, v.regency_code, last_visit_expr(v, at).label("last_visit_on"))
+        .where(_within(by_role, v), *silent_conditions(v, at))
         .cte("digest_silent")
     )
     k = silent.c
@@ -273,11 +260,7 @@ def silent_villages(by_role, at, cap):
     s = ranked.c
     village = aliased(Region)
     # Upcoming voting first, judged on the WIB day, as warnings.services does.
-    election_name = (
-        select(e.name).where(active_condition(e, village, at))
-        .order_by(case((e.voting_on >= local_date(at, WIB), 0), else_=1), e.voting_on, e.id)
-        .limit(1).scalar_subquery()
-    )
+    election_name = nearest_election_name(village, at, local_date(at, WIB))
     stmt = (
         select(s.role, s.unit_id, s.total, s.code, village.name, village.timezone, d.name, s.last_visit_on,
                election_name.label("election_name"))

@@ -10,7 +10,8 @@ from tracker.auth.decorators import roles_required
 from tracker.auth.models import User
 from tracker.digests.models import OutboxMessage
 from tracker.digests.outbox import retry_now
-from tracker.digests.services import RECIPIENT_ROLES, build_digest, digest_key, render_digest
+from tracker.digests.render import render_digest
+from tracker.digests.services import RECIPIENT_ROLES, build_digest, digest_key
 from tracker.errors import Conflict
 from tracker.extensions import db
 from tracker.timeutil import local_date, utcnow

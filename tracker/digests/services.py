@@ -4,34 +4,26 @@ Digests are built in batches: each section is one set-based statement for
 every unit of the batch (``tracker.digests.audiences``), so deciding all
 recipients costs the same few dozen statements whether there are three or
 eight thousand of them. Each digest holds only what the recipient's scope
-shows him, is rendered in his language (language by language, each
-language's strings looked up once) and written to the outbox in the
-caller's transaction. The one-user functions wrap the batch ones. Functions
-flush; the caller commits.
+shows him, is rendered in his language (``tracker.digests.render``) and
+written to the outbox in the caller's transaction. The one-user functions
+wrap the batch ones. Functions flush; the caller commits.
 """
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo
 
-from babel.dates import format_date as babel_format_date, format_datetime as babel_format_datetime
 from flask import current_app
-from flask_babel import force_locale, get_locale, get_translations, lazy_gettext as _l
-from jinja2 import pass_context
-from markupsafe import Markup
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
-from werkzeug.routing import BuildError
 
 from tracker.auth.models import User
 from tracker.digests import audiences
 from tracker.digests.outbox import existing_keys, queue_messages
-from tracker.elections.services import STAGE_LABELS
+from tracker.digests.render import links_builder, render_digests
 from tracker.extensions import db
-from tracker.regions.codes import TIMEZONE_LABELS, WIB
-from tracker.tickets.labels import CATEGORY_LABELS, SEVERITY_LABELS, STATUS_LABELS
-from tracker.timeutil import as_utc, local_date, local_midnight_utc
+from tracker.regions.codes import WIB
+from tracker.timeutil import local_date, local_midnight_utc
 from tracker.units.models import Unit
 
 RECIPIENT_ROLES = ("koramil", "kodim")
@@ -79,31 +71,6 @@ def digest_slot(user, day):
     """The UTC instant a user's digest for ``day`` is due: DIGEST_HOUR in his unit's time zone."""
     # Indonesian time zones have no daylight saving, so midnight + hours is exact.
     return local_midnight_utc(day, user.unit.timezone) + timedelta(hours=current_app.config["DIGEST_HOUR"])
-
-
-def absolute_url(endpoint, **values):
-    """An absolute link for an email (BASE_URL + the endpoint's path), or None if there is no such page.
-
-    Built from the URL map, so it works in CLI commands and jobs where no
-    request exists.
-    """
-    return _links_builder()(endpoint, **values)
-
-
-def _links_builder():
-    """``absolute_url`` with the URL map bound once, for building many links."""
-    base = urlsplit(current_app.config["BASE_URL"])
-    adapter = current_app.url_map.bind(
-        base.netloc, script_name=base.path or "/", url_scheme=base.scheme or "http"
-    )
-
-    def build(endpoint, **values):
-        try:
-            return adapter.build(endpoint, values, force_external=True)
-        except BuildError:
-            return None
-
-    return build
 
 
 @dataclass
@@ -190,7 +157,7 @@ def build_digests(pairs, at):
     if not pairs:
         return {}
     cap = current_app.config["DIGEST_LIST_CAP"]
-    url = _links_builder()
+    url = links_builder()
     previous = audiences.previous_digests(pairs)
     since_of = {user.id: previous.get(user.id) or at - timedelta(days=1) for user, _day in pairs}
     audience_of = {user.id: audiences.audience_of(user) for user, _day in pairs}
@@ -269,194 +236,6 @@ def build_digest(user, day, at):
     the user's scope shows him.
     """
     return build_digests([(user, day)], at)[user.id]
-
-
-class _Language:
-    """One language's strings and formats, resolved once for rendering many digests.
-
-    Made inside ``force_locale``: it holds flask_babel's catalogue for that
-    locale and caches every lookup (messages, label maps, dates), which a
-    morning run repeats tens of thousands of times. ``template_functions``
-    are the ``_``/``gettext``/``ngettext`` the digest templates call, with
-    Jinja's newstyle semantics (the message is a format string; in HTML the
-    message is markup and its variables are escaped).
-    """
-
-    def __init__(self):
-        self.locale = get_locale()
-        self.translations = get_translations()
-        self._messages = {}
-        self._days = {}
-        self._formatters = {}
-        self.labels = {
-            "category_labels": {code: str(label) for code, label in CATEGORY_LABELS.items()},
-            "severity_labels": {code: str(label) for code, label in SEVERITY_LABELS.items()},
-            "status_labels": {code: str(label) for code, label in STATUS_LABELS.items()},
-            "stage_labels": {code: str(label) for code, label in STAGE_LABELS.items()},
-        }
-
-        def template_gettext(context, string, **variables):
-            message = self.message(string)
-            if context.eval_ctx.autoescape:
-                message = Markup(message)
-            return message % variables
-
-        def template_ngettext(context, singular, plural, num, **variables):
-            variables.setdefault("num", num)
-            message = self.plural(singular, plural, num)
-            if context.eval_ctx.autoescape:
-                message = Markup(message)
-            return message % variables
-
-        gettext_function = pass_context(template_gettext)
-        self.template_functions = {
-            "_": gettext_function, "gettext": gettext_function, "ngettext": pass_context(template_ngettext),
-        }
-
-    def message(self, string):
-        try:
-            return self._messages[string]
-        except KeyError:
-            return self._messages.setdefault(string, self.translations.ugettext(string))
-
-    def plural(self, singular, plural, num):
-        key = (singular, plural, num)
-        try:
-            return self._messages[key]
-        except KeyError:
-            return self._messages.setdefault(key, self.translations.ungettext(singular, plural, num))
-
-    def gettext(self, string, **variables):
-        """As flask_babel's ``gettext``."""
-        message = self.message(string)
-        return message % variables if variables else message
-
-    def ngettext(self, singular, plural, num, **variables):
-        """As flask_babel's ``ngettext``."""
-        variables.setdefault("num", num)
-        return self.plural(singular, plural, num) % variables
-
-    def day(self, value):
-        """E.g. "17 Agu 2026" (as flask_babel's ``format_date(value, "d MMM yyyy")``)."""
-        if not value:
-            return ""
-        try:
-            return self._days[value]
-        except KeyError:
-            return self._days.setdefault(value, babel_format_date(value, "d MMM yyyy", locale=self.locale))
-
-    def formatter(self, timezone, at):
-        key = (timezone, at)
-        if key not in self._formatters:
-            self._formatters[key] = _Formatter(self, timezone, at)
-        return self._formatters[key]
-
-
-class _Formatter:
-    """Dates, ages and countdowns in one language and time zone, as of ``at`` (cached)."""
-
-    def __init__(self, language, timezone, at):
-        self.language = language
-        self.tz = ZoneInfo(timezone)
-        self.tz_label = TIMEZONE_LABELS.get(timezone, "WIB")
-        self.at = at
-        self._moments = {}
-        self._ages = {}
-
-    def day(self, value):
-        return self.language.day(value)
-
-    def moment(self, value):
-        if value not in self._moments:
-            local = babel_format_datetime(as_utc(value), "d MMM yyyy HH:mm", tzinfo=self.tz,
-                                          locale=self.language.locale)
-            self._moments[value] = f"{local} {self.tz_label}"
-        return self._moments[value]
-
-    def age(self, reported_at):
-        hours = int((self.at - reported_at).total_seconds() // 3600)
-        if hours not in self._ages:
-            if hours < 24:
-                text = self.language.ngettext("%(num)d hour", "%(num)d hours", max(hours, 0))
-            else:
-                text = self.language.ngettext("%(num)d day", "%(num)d days", hours // 24)
-            self._ages[hours] = text
-        return self._ages[hours]
-
-    def countdown(self, stage):
-        """E.g. "Masa tenang Pilkades dimulai dalam 3 hari", or how long an active stage runs."""
-        _, ngettext = self.language.gettext, self.language.ngettext
-        # Labelled here, not from stage_label, so the text is in the recipient's language.
-        names = {"stage": self.language.labels["stage_labels"][stage["stage"]],
-                 "election": stage["election_name"]}
-        start = stage["days_until_start"]
-        if start > 0:
-            return ngettext("%(stage)s of %(election)s starts in %(num)d day (%(date)s)",
-                            "%(stage)s of %(election)s starts in %(num)d days (%(date)s)", start,
-                            date=self.day(stage["starts_on"]), **names)
-        if start == 0:
-            return _("%(stage)s of %(election)s starts today", **names)
-        return _("%(stage)s of %(election)s is under way until %(date)s",
-                 date=self.day(stage["ends_on"]), **names)
-
-    def voting(self, election):
-        """E.g. "voting in 12 days (9 Dec 2026)"."""
-        _, ngettext = self.language.gettext, self.language.ngettext
-        days, day = election["days_until_voting"], self.day(election["voting_on"])
-        if days < 0:
-            return _("voted on %(date)s", date=day)
-        if days == 0:
-            return _("voting today (%(date)s)", date=day)
-        return ngettext("voting in %(num)d day (%(date)s)", "voting in %(num)d days (%(date)s)", days, date=day)
-
-
-def _render(digest, language, templates, urls):
-    """(subject, plain text, HTML) of one digest in ``language`` (inside its force_locale)."""
-    user = digest.user
-    fmt = language.formatter(user.unit.timezone, digest.at)
-    if digest.is_empty:
-        summary = language.gettext("nothing new")
-    else:
-        summary = language.gettext("%(flagged)d flagged, %(new)d new",
-                                   flagged=digest.counts["flagged"], new=digest.counts["new"])
-    subject = f"[Waspada] {user.unit.name} · {fmt.day(digest.day)} · {summary}"
-    # The templates get everything from here (no request, no context processors).
-    context = {
-        "digest": digest, "user": user, "unit": user.unit, "subject": subject, "fmt": fmt,
-        **language.labels, **language.template_functions,
-        "home_url": urls["home"], "settings_url": urls["settings"],
-        "preview_url": urls["build"]("digests.preview", date=digest.day.isoformat()),
-    }
-    text, html = templates
-    return subject, text.render(context), html.render(context)
-
-
-def render_digests(digests):
-    """(subject, plain text, HTML) of each digest, in order, each in its recipient's language.
-
-    Digests are rendered language by language, so each language's strings
-    and formats are looked up once for all of them.
-    """
-    url = _links_builder()
-    urls = {"build": url, "home": url("main.index"), "settings": url("auth.settings")}
-    environment = current_app.jinja_env
-    templates = (environment.get_template("email/digest.txt"), environment.get_template("email/digest.html"))
-    default = current_app.config["BABEL_DEFAULT_LOCALE"]
-    by_locale = defaultdict(list)
-    for position, digest in enumerate(digests):
-        by_locale[digest.user.locale or default].append(position)
-    rendered = [None] * len(digests)
-    for locale, positions in by_locale.items():
-        with force_locale(locale):
-            language = _Language()
-            for position in positions:
-                rendered[position] = _render(digests[position], language, templates, urls)
-    return rendered
-
-
-def render_digest(digest):
-    """(subject, plain text, HTML) of a digest, in the recipient's language."""
-    return render_digests([digest])[0]
 
 
 @dataclass

@@ -176,7 +176,7 @@ def sweep(at=None):
         raised = _raise_flags(session, at)
         escalated = _escalate(session, at)
     silent = session.execute(
-        select(func.count()).select_from(Region).where(*_silent_conditions(Region, at))
+        select(func.count()).select_from(Region).where(*silent_conditions(Region, at))
     ).scalar_one()
     # Rows changed behind the ORM's back: reload anything already loaded.
     session.expire_all()
@@ -289,8 +289,14 @@ def _escalate(session, at):
 
 # --- silent villages --------------------------------------------------------------
 
-def _silent_conditions(village, at):
-    """SQL conditions: a village inside an active window with no visit in the last N days."""
+def silent_conditions(village, at):
+    """The silent-village rule, as SQL conditions on a village (a Region row or alias) as of ``at``.
+
+    A village is silent when an active election window holds its local day
+    and it has had no visit in the last ``SILENT_AFTER_DAYS`` local days.
+    The sweep's count, the early-warning page, the dashboard's village page
+    and the digests all apply this one rule.
+    """
     days = current_app.config["SILENT_AFTER_DAYS"]
     today = local_day_expr(village.timezone, at)
     since = local_day_expr(village.timezone, at, -(days - 1))
@@ -300,6 +306,29 @@ def _silent_conditions(village, at):
         select(e.id).where(active_condition(e, village, at)).exists(),
         ~select(Visit.id).where(Visit.village_code == village.code, Visit.visited_on >= since,
                                 Visit.visited_on <= today).exists(),
+    )
+
+
+def last_visit_expr(village, at):
+    """SQL: the village's latest visit day up to its local day of ``at`` (NULL if never visited)."""
+    return (
+        select(func.max(Visit.visited_on))
+        .where(Visit.village_code == village.code, Visit.visited_on <= local_day_expr(village.timezone, at))
+        .scalar_subquery()
+    )
+
+
+def nearest_election_name(village, at, today):
+    """SQL: the name of the active election in the village nearest to voting.
+
+    Voting on or after ``today`` (a date) comes first, then the earliest
+    voting day.
+    """
+    e = aliased(Election)
+    return (
+        select(e.name).where(active_condition(e, village, at))
+        .order_by(case((e.voting_on >= today, 0), else_=1), e.voting_on, e.id)
+        .limit(1).scalar_subquery()
     )
 
 
@@ -314,27 +343,19 @@ def silent_villages(user, at=None, limit=None):
     """
     at = _at(at)
     v = aliased(Region)
-    last_visit = (
-        select(func.max(Visit.visited_on))
-        .where(Visit.village_code == v.code, Visit.visited_on <= local_day_expr(v.timezone, at))
-        .scalar_subquery().label("last_visit_on")
-    )
+    last_visit = last_visit_expr(v, at).label("last_visit_on")
     chosen = (
         select(v.code, last_visit)
-        .where(*_silent_conditions(v, at), v.code.in_(scope.village_codes(user)))
+        .where(*silent_conditions(v, at), v.code.in_(scope.village_codes(user)))
         .order_by(last_visit.asc().nulls_first(), v.code)
     )
     if limit:
         chosen = chosen.limit(limit)
     chosen = chosen.subquery()
-    village, d, e = aliased(Region), aliased(Region), aliased(Election)
+    village, d = aliased(Region), aliased(Region)
     # Upcoming voting first, judged on the WIB day: SQLite cannot order a
     # correlated scalar subquery by the outer row's own local day.
-    election_name = (
-        select(e.name).where(active_condition(e, village, at))
-        .order_by(case((e.voting_on >= local_date(at, WIB), 0), else_=1), e.voting_on, e.id)
-        .limit(1).scalar_subquery()
-    )
+    election_name = nearest_election_name(village, at, local_date(at, WIB))
     rows = db.session.execute(
         select(village.code, village.name, village.timezone, d.name, chosen.c.last_visit_on, election_name)
         .select_from(chosen).join(village, village.code == chosen.c.code)
