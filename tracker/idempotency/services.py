@@ -198,7 +198,9 @@ def claim(user, key, endpoint, fingerprint_):
 
 
 def claim_request(user, key):
-    """``claim`` for the current request: its endpoint and fingerprint."""
+    """``claim`` for the current request: its endpoint and fingerprint (not computed without a key)."""
+    if key is None:
+        return Claim()
     return claim(user, key, request.endpoint, request_fingerprint())
 
 
