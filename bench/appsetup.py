@@ -6,6 +6,8 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from tracker import create_app
+from tracker.auth.models import User
+from tracker.extensions import db
 
 # The bench signs its own session cookies; this key protects nothing real.
 BENCH_SECRET = "bench-only-not-a-secret"
@@ -29,8 +31,6 @@ class FreshRequestClient(FlaskClient):
 
     @staticmethod
     def _fresh():
-        from tracker.extensions import db
-
         if has_app_context():
             for name in list(vars(g)):
                 delattr(g, name)
@@ -66,16 +66,12 @@ def server_env(database_url):
 
 
 def find_user(username):
-    from tracker.auth.models import User
-    from tracker.extensions import db
-
+    """The bench database's user called ``username``."""
     return db.session.execute(select(User).where(User.username == username)).scalar_one()
 
 
 def logged_in_client(app, username):
     """A test client whose session belongs to ``username`` (no password round trip)."""
-    from tracker.extensions import db
-
     user = find_user(username)
     client = app.test_client()
     with client.session_transaction() as session:

@@ -8,6 +8,7 @@ secondary indexes of the big tables are dropped during the load and built
 afterwards, as the models define them.
 """
 import bisect
+import hashlib
 import json
 import random
 import time
@@ -20,12 +21,13 @@ from sqlalchemy.schema import CreateColumn
 from bench import vocabulary as words
 from tracker.auth.models import ApiToken, BabinsaVillage, User
 from tracker.auth.passwords import hash_password
+from tracker.auth.services import issue_token
 from tracker.elections.models import Election, ElectionArea, ElectionStage
 from tracker.extensions import db
 from tracker.regions.codes import WIB, WIT, WITA
 from tracker.regions.models import Region
 from tracker.regions.services import import_regions
-from tracker.tickets.models import CATEGORIES, SEVERITY_RANK, Ticket, TicketCounter, TicketEvent
+from tracker.tickets.models import SEVERITY_RANK, Ticket, TicketCounter, TicketEvent
 from tracker.units.models import Unit, UnitRegion
 from tracker.visits.models import Visit
 
@@ -647,8 +649,6 @@ VISIT_COLUMNS = ("id", "babinsa_id", "village_code", "visited_on", "met_with", "
 
 def issue_bench_tokens(usernames):
     """API tokens for the measured users (plain text, for the Authorization header)."""
-    from tracker.auth.services import issue_token
-
     tokens = {}
     for username in usernames:
         user = db.session.execute(select(User).where(User.username == username)).scalar_one()
@@ -659,8 +659,6 @@ def issue_bench_tokens(usernames):
 
 def drop_bench_tokens(tokens=None):
     """Delete the API tokens the bench issued: those given, or every token of the bench database."""
-    import hashlib
-
     table = ApiToken.__table__
     if tokens is None:
         db.session.execute(table.delete())

@@ -13,6 +13,8 @@ import argparse
 import json
 import time
 
+from bench.appsetup import logged_in_client, make_app
+
 
 def _peak_mb():
     with open("/proc/self/status") as handle:
@@ -28,8 +30,6 @@ def main(argv=None):
     parser.add_argument("--path", required=True)
     parser.add_argument("--username", default="admin")
     args = parser.parse_args(argv)
-
-    from bench.appsetup import logged_in_client, make_app
 
     app = make_app(args.database)
     with app.app_context():

@@ -25,7 +25,12 @@ from bench.dataset import analyze, issue_bench_tokens
 from bench.figures import (
     NOT_AVAILABLE, Figure, format_seconds, median, repeat, timed_figure, unavailable,
 )
+from tracker.auth.models import User
+from tracker.dashboard import charts
 from tracker.extensions import db
+from tracker.regions.models import Region
+from tracker.regions.services import import_regions
+from tracker.timeutil import local_date
 from tracker.warnings.models import Flag
 
 SWEEP_LIMIT = 5.0
@@ -123,6 +128,7 @@ def measure_sweep(bench):
     counts, expected = baseline.run(db.session.connection(), at, collect_raised=True)
     db.session.rollback()
     base_detail = ", ".join(f"{k} {v:,}" for k, v in counts.items())
+    # Imported here, not at the top: a path whose code has not landed is reported, not fatal.
     try:
         from tracker.warnings.services import sweep
     except ImportError as error:
@@ -278,7 +284,6 @@ def measure_dashboard(bench):
             chart_url = html.unescape(chart.group(1))
 
             def draw():
-                from tracker.dashboard import charts
                 charts._cache.clear()
                 return client.get(chart_url)
 
@@ -299,14 +304,13 @@ def measure_digests(bench):
     decides every recipient and measures the real cost.
     """
     path, target = "4. digests", f"≤ {format_seconds(DIGESTS_LIMIT)}"
+    # Imported here, not at the top: a path whose code has not landed is reported, not fatal.
     try:
         from tracker.digests.render import render_digest
         from tracker.digests.services import build_digest, decide_digests, decide_for_date, recipients_query
     except ImportError as error:
         bench.add(unavailable(path, "decide all", f"tracker.digests: {error}", target))
         return
-    from tracker.auth.models import User
-    from tracker.timeutil import local_date
 
     at = bench.dataset.moment
     all_ids = db.session.execute(recipients_query().with_only_columns(User.id)).scalars().all()
@@ -420,9 +424,6 @@ def scratch_database(database_url):
 
 def measure_region_import(bench, regions_text):
     """The first national import (timed while the data set was built) and repeats on a scratch table."""
-    from tracker.regions.models import Region
-    from tracker.regions.services import import_regions
-
     path, target = "6. region import", f"≤ {IMPORT_LIMIT:.0f} s"
     ds = bench.dataset
     first = timed_figure(path, "into the bench database (while generating)", [ds.region_import_seconds],

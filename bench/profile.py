@@ -19,6 +19,9 @@ import time
 from sqlalchemy import event
 
 from bench import DATA_DIR
+from bench.appsetup import logged_in_client, make_app
+from bench.dataset import drop_bench_tokens, issue_bench_tokens
+from tracker.extensions import db
 
 
 def main(argv=None):
@@ -33,10 +36,6 @@ def main(argv=None):
     parser.add_argument("--top", type=int, default=30)
     parser.add_argument("--explain", action="store_true", help="print each statement's plan")
     args = parser.parse_args(argv)
-
-    from bench.appsetup import logged_in_client, make_app
-    from bench.dataset import drop_bench_tokens, issue_bench_tokens
-    from tracker.extensions import db
 
     app = make_app(args.database)
     with app.app_context():
@@ -87,8 +86,6 @@ def main(argv=None):
 
 def _explain(sql, parameters):
     """Print the plan of one captured statement, run with its own parameters."""
-    from tracker.extensions import db
-
     postgres = db.engine.dialect.name == "postgresql"
     prefix = "EXPLAIN (ANALYZE, BUFFERS) " if postgres else "EXPLAIN QUERY PLAN "
     with db.engine.connect() as connection:

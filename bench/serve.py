@@ -10,6 +10,7 @@ import http.client
 import os
 import socket
 import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -30,8 +31,6 @@ def _free_port():
 
 
 def _gunicorn():
-    import sys
-
     return os.path.join(os.path.dirname(sys.executable), "gunicorn")
 
 

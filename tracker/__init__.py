@@ -63,6 +63,7 @@ def create_app(config=None):
     from tracker.dashboard.blueprint import bp as dashboard_bp
     from tracker.digests.blueprint import bp as digests_bp
     from tracker.elections.blueprint import bp as elections_bp
+    from tracker.field.blueprint import bp as field_bp
     from tracker.main.blueprint import bp as main_bp
     from tracker.regions.blueprint import bp as regions_bp
     from tracker.tickets.blueprint import bp as tickets_bp
@@ -70,7 +71,7 @@ def create_app(config=None):
     from tracker.warnings.blueprint import bp as warnings_bp
 
     for bp in (main_bp, auth_bp, admin_bp, regions_bp, tickets_bp, attachments_bp, visits_bp, elections_bp,
-               warnings_bp, digests_bp, dashboard_bp, api_bp):
+               warnings_bp, digests_bp, dashboard_bp, api_bp, field_bp):
         app.register_blueprint(bp)
     errors.init_app(app)
     security.init_app(app)

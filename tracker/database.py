@@ -26,4 +26,7 @@ def is_postgres(session_or_engine):
 
 def init_app(app):
     """Import every model so metadata (and Alembic) see the whole schema."""
+    # Imported when the app is built, not with this module: the features
+    # import is_postgres from here, and should not load every other
+    # feature's tables along with it.
     from tracker import models  # noqa: F401

@@ -6,12 +6,13 @@ Flask-Babel merges them. ``make install`` compiles them.
 import glob
 import os
 
-from flask import has_request_context, request, session
+from flask import current_app, has_request_context, request, session
 from flask_babel import format_date, format_datetime, get_timezone
 from flask_login import current_user
 
 from tracker.extensions import babel
 from tracker.regions.codes import TIMEZONE_LABELS
+from tracker.timeutil import as_utc
 
 
 def translation_directories(package_dir):
@@ -28,8 +29,6 @@ def select_locale():
     applies; code writing for a particular user wraps itself in
     ``flask_babel.force_locale(user.locale)``.
     """
-    from flask import current_app
-
     if not has_request_context():
         return current_app.config["BABEL_DEFAULT_LOCALE"]
     languages = current_app.config["LANGUAGES"]
@@ -71,6 +70,4 @@ def init_app(app):
     def _datetime(value, fmt="d MMM yyyy HH:mm"):
         if not value:
             return ""
-        from tracker.timeutil import as_utc
-
         return f"{format_datetime(as_utc(value), fmt)} {tz_label()}"

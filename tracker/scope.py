@@ -15,7 +15,9 @@ from sqlalchemy import and_, event, false, or_, select, true
 from sqlalchemy.orm import Session
 
 from tracker.auth.models import BabinsaVillage
+from tracker.extensions import db
 from tracker.regions.models import Region
+from tracker.tickets.models import Ticket
 from tracker.units.models import UnitRegion
 
 # Which column of a region / ticket carries the code a unit covers.
@@ -29,8 +31,6 @@ _CACHE_KEY = "waspada.scope"
 
 def _cached_codes(key, stmt):
     """The codes ``stmt`` selects, read once per session until it writes."""
-    from tracker.extensions import db
-
     cache = db.session.info.setdefault(_CACHE_KEY, {})
     if key not in cache:
         cache[key] = tuple(sorted(db.session.execute(stmt).scalars()))
@@ -107,20 +107,16 @@ def villages(user):
 
 def can_see_village(user, code):
     """True if the village is inside the user's area (a query)."""
-    from tracker.extensions import db
-
     stmt = select(Region.code).where(Region.code == code, Region.level == 4, _area_condition(user, Region))
     return db.session.execute(stmt).first() is not None
 
 
-def ticket_condition(user, ticket_model=None):
-    """The condition a ticket row must meet to be visible to the user.
+def ticket_condition(user, ticket_model=Ticket):
+    """The condition a ticket row (the model or an alias) must meet to be visible to the user.
 
     Sensitive tickets are need-to-know: a Babinsa sees them only when he
     reported them; the chain of command above sees them in its area.
     """
-    if ticket_model is None:
-        from tracker.tickets.models import Ticket as ticket_model
     area = _area_condition(user, ticket_model)
     if user is not None and getattr(user, "role", None) == "babinsa":
         return and_(area, or_(ticket_model.is_sensitive.is_(False), ticket_model.reporter_id == user.id))
@@ -129,8 +125,6 @@ def ticket_condition(user, ticket_model=None):
 
 def tickets(user):
     """A select of the Ticket rows the user may see; add filters and order to it."""
-    from tracker.tickets.models import Ticket
-
     return select(Ticket).where(ticket_condition(user, Ticket))
 
 

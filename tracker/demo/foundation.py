@@ -5,13 +5,13 @@ from sqlalchemy import select
 
 from tracker.auth.services import assign_villages, create_user
 from tracker.extensions import db
+from tracker.regions.models import Region
 from tracker.regions.services import import_regions
 from tracker.units.models import Unit
 from tracker.units.services import create_unit
 
 DEMO_PASSWORD = "waspada-demo"
 KODIM_NAME = "Kodim 0727/Karanganyar"
-KEBAKKRAMAT = "33.13.14"
 
 # Koramil numbers in Kodim 0727 for the kecamatan the demo names; the rest
 # are numbered after them in code order.
@@ -57,8 +57,6 @@ def seed():
     kodam = create_unit(kind="kodam", name="Kodam IV/Diponegoro", number="IV")
     korem = create_unit(kind="korem", name="Korem 074/Warastratama", number="074", parent=kodam)
     kodim = create_unit(kind="kodim", name=KODIM_NAME, number="0727", parent=korem, region_codes=["33.13"])
-    from tracker.regions.models import Region
-
     koramil_by_district = {}
     districts = db.session.execute(
         select(Region).where(Region.regency_code == "33.13", Region.level == 3).order_by(Region.code)

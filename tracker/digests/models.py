@@ -7,11 +7,6 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from tracker.extensions import db
 from tracker.timeutil import utcnow
 
-# pending: waiting for the relay (a failed attempt leaves it pending with a
-# later next_attempt_at: "retrying"); sending: claimed by a relay; skipped: a
-# decided digest that had nothing to say while DIGEST_SEND_EMPTY is off.
-OUTBOX_STATUSES = ("pending", "sending", "sent", "failed", "skipped")
-
 
 class OutboxMessage(db.Model):
     """One email, keyed (e.g. ``digest:<user>:<local date>``) so it is decided once."""
@@ -28,6 +23,10 @@ class OutboxMessage(db.Model):
     subject: Mapped[str] = mapped_column(String(300))
     body_text: Mapped[str] = mapped_column(Text)
     body_html: Mapped[str] = mapped_column(Text)
+    # pending: waiting for the relay (a failed attempt leaves it pending with a
+    # later next_attempt_at: "retrying"); sending: claimed by a relay; sent;
+    # failed; skipped: a decided digest that had nothing to say while
+    # DIGEST_SEND_EMPTY is off.
     status: Mapped[str] = mapped_column(String(10), default="pending")
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

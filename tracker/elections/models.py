@@ -9,7 +9,6 @@ from tracker.timeutil import utcnow
 
 ELECTION_KINDS = ("pilkades", "pilkada", "pileg", "pilpres")
 STAGES = ("lead_up", "campaign", "quiet", "voting", "recap")
-SCOPE_KINDS = ("national", "regions", "villages")
 
 
 class Election(db.Model):
