@@ -15,7 +15,6 @@
   var text = settings.text;
   var meta = document.querySelector('meta[name="waspada-user"]');
   var user = meta ? Number(meta.content) : null;
-  var loginNeeded = false;
   var timer = null;
   var FLASH = "waspada:flash";
 
@@ -62,9 +61,15 @@
     if (stored) { flash(stored.message, stored.kind); }
   }
 
+  /** The header's count (or "log in again"), the login page's line, and the next retry. */
   function refresh() {
     return outbox.all().then(function (items) {
-      var count = outbox.unsent(items, user).length;
+      var mine = outbox.unsent(items, user);
+      var count = mine.length;
+      var loginNeeded = mine.some(function (item) { return item.problem === "login"; });
+      var next = Math.min.apply(Math, mine.map(function (item) { return item.next_try_at || Infinity; }));
+      clearTimeout(timer);
+      if (next !== Infinity) { timer = setTimeout(send, Math.max(1000, next - Date.now()), false); }
       var badge = document.querySelector("[data-outbox-badge]");
       if (badge) {
         badge.hidden = count === 0;
@@ -87,14 +92,28 @@
     }).catch(function () { /* Background Sync refused: the page's own triggers remain */ });
   }
 
-  /** Send what waits (force: also what is backing off; only: that item). Not logged out or offline. */
+  /**
+   * Send what waits (force: also what is backing off). The service worker sends when it
+   * controls the page, so leaving the page does not cut a send short (its answer would be
+   * lost and the report sent again). ``only``: send that item from here, now (a form waits for it).
+   */
   function send(force, only) {
     if (user == null || !navigator.onLine) { return refresh(); }
-    return outbox.sendAll({ force: force, only: only }).then(function (report) {
-      loginNeeded = report.login;
-      clearTimeout(timer);
-      if (report.next) { timer = setTimeout(send, Math.max(1000, report.next - Date.now()), false); }
-      return refresh().then(function () { return report; });
+    var worker = "serviceWorker" in navigator && navigator.serviceWorker.controller;
+    if (worker && only == null) {
+      worker.postMessage({ send: true, force: !!force });
+      return Promise.resolve();
+    }
+    return outbox.sendAll({ force: force, only: only }).then(refresh);
+  }
+
+  // This page was rendered for him just now, so his session is alive: reports held back
+  // for a new login are free to go (the next send says otherwise if it ended meanwhile).
+  function sessionIsAlive() {
+    if (user == null || document.documentElement.hasAttribute("data-saved-at")) { return Promise.resolve(); }
+    return outbox.all().then(function (items) {
+      return Promise.all(outbox.unsent(items, user).filter(function (item) { return item.problem === "login"; })
+        .map(function (item) { item.problem = null; return outbox.save(item); }));
     });
   }
 
@@ -145,5 +164,5 @@
       if (registration.active) { registration.active.postMessage("warm"); }
     }).catch(function () { /* no service worker: the pages still work online */ });
   }
-  outbox.purge().then(function () { return send(false); });
+  outbox.purge().then(sessionIsAlive).then(function () { return send(false); });
 }());

@@ -167,6 +167,8 @@ self.addEventListener("fetch", function (event) {
 
 self.addEventListener("message", function (event) {
   if (event.data === "warm") { event.waitUntil(warm()); }
+  // A page asks: the worker sends, so that the page may be left while a send is on its way.
+  if (event.data && event.data.send) { event.waitUntil(self.WaspadaOutbox.sendAll({ force: event.data.force })); }
 });
 
 self.addEventListener("sync", function (event) {
