@@ -1,67 +1,16 @@
-"""An API world: two kabupaten, their units, one user per role, a ticket per scope case.
-
-Kodim 0727 covers Karanganyar (33.13); its Koramil Kebakkramat (33.13.14)
-and Koramil Jaten (33.13.11) cover one kecamatan each. A second Kodim covers
-Wonogiri (33.12), a kabupaten outside Kodim 0727's area.
-"""
-from datetime import date, datetime, timezone
+"""Fixtures for the API tests: the world of tests/api/factories.py, its tickets, a fixed clock."""
+from datetime import date
 
 import pytest
 import time_machine
 
-from tracker.auth.services import issue_token
-
-KEMIRI = "33.13.14.2005"     # Kebakkramat
-WARU = "33.13.14.2007"       # Kebakkramat, not assigned to the Kemiri Babinsa
-JATEN = "33.13.11.2003"      # another kecamatan of the same kabupaten
-GEDONG = "33.12.01.2001"     # another kabupaten
-
-WONOGIRI_CSV = "code,name\n33.12,Kabupaten Wonogiri\n33.12.01,Pracimantoro\n33.12.01.2001,Gedong\n"
-
-
-class ApiWorld:
-    """Users by role name, tickets by scope case, and a bearer header for anyone."""
-
-    def __init__(self, users, client):
-        self.users = users
-        self.tickets = {}
-        self.client = client
-        self._headers = {}
-
-    def headers(self, who):
-        """Authorization headers for a user name of the world (one token each)."""
-        if who not in self._headers:
-            from tracker.extensions import db
-
-            token, _row = issue_token(self.users[who])
-            db.session.commit()
-            self._headers[who] = {"Authorization": f"Bearer {token}"}
-        return self._headers[who]
-
-    def get(self, who, url, **kwargs):
-        return self.client.get(url, headers=self.headers(who), **kwargs)
-
-    def post(self, who, url, body=None, **kwargs):
-        return self.client.post(url, json=body, headers=self.headers(who), **kwargs)
-
-    def patch(self, who, url, body=None, **kwargs):
-        return self.client.patch(url, json=body, headers=self.headers(who), **kwargs)
-
-    def open_ticket(self, who, **fields):
-        """Create a ticket through the service, as ``who``; returns its id."""
-        from tracker.extensions import db
-        from tracker.tickets.services import create_ticket
-
-        values = {"category": "hoax", "severity": "medium", "title": "A problem"}
-        values.update(fields)
-        ticket = create_ticket(self.users[who], **values)
-        db.session.commit()
-        return ticket.id
+from tests.api.factories import NOW, WONOGIRI_CSV, ApiWorld
+from tests.plugins.world import GEDONG, JATEN, KEMIRI, WARU
 
 
 @pytest.fixture
 def world(app, db, client, regions, make_unit, make_user):
-    """The users and units above, without tickets."""
+    """Two Kodim, three Koramil and one user per role (see tests/api/factories.py), without tickets."""
     from tracker.regions.services import import_regions
 
     import_regions(WONOGIRI_CSV)
@@ -102,8 +51,6 @@ def scoped_world(world):
         "babinsa_gedong", village_code=GEDONG, category="crime", title="Pencurian delta")
     return world
 
-
-NOW = datetime(2026, 3, 10, 2, 0, tzinfo=timezone.utc)  # 09:00 WIB
 
 
 @pytest.fixture(autouse=True)

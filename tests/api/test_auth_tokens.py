@@ -5,8 +5,8 @@ from datetime import datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from tests.api.conftest import NOW
-from tests.conftest import DEMO_PASSWORD
+from tests.api.factories import NOW
+from tests.plugins.world import DEMO_PASSWORD
 from tracker.auth.models import ApiToken, User
 from tracker.auth.services import deactivate_user
 

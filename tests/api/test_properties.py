@@ -9,7 +9,7 @@ from datetime import date
 
 from hypothesis import HealthCheck, event, given, settings, strategies as st
 
-from tests.api.conftest import GEDONG, JATEN, KEMIRI, WARU
+from tests.plugins.world import GEDONG, JATEN, KEMIRI, WARU
 from tracker.tickets.models import CATEGORIES, SEVERITIES
 from tracker.tickets.services import ACTIONS
 

@@ -5,7 +5,8 @@ from datetime import date, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from tests.api.conftest import GEDONG, JATEN, KEMIRI, NOW, WARU
+from tests.api.factories import NOW
+from tests.plugins.world import GEDONG, JATEN, KEMIRI, WARU
 from tracker.tickets.models import Ticket, TicketEvent
 
 TICKET_KEYS = {"id", "ref", "village_code", "village_name", "category", "severity", "status", "level", "title",

@@ -2,7 +2,7 @@
 import pytest
 from sqlalchemy import func, select
 
-from tests.api.conftest import GEDONG, JATEN, KEMIRI, WARU
+from tests.plugins.world import GEDONG, JATEN, KEMIRI, WARU
 from tracker.regions.models import Region
 
 

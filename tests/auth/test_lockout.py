@@ -71,6 +71,7 @@ def test_fifth_failure_locks_for_fifteen_minutes_even_with_the_right_password(cl
     assert client.get("/settings").status_code == 200
 
 
+@pytest.mark.real_commits  # the second app has its own engine, as a second worker would
 def test_lockout_holds_across_two_app_instances(app, database_url, client, db, babinsa, clock):
     """Like two gunicorn workers: nothing about the lockout lives in worker memory."""
     other = create_app({

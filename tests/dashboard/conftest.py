@@ -1,25 +1,9 @@
-"""Fixtures for dashboard tests: the tickets' small world, a fixed clock, flags."""
-from datetime import datetime, timezone
-
+"""Fixtures for dashboard tests (on the ticket tests' world): a fixed clock, an election, flags."""
 import pytest
 import time_machine
 
-from tests.tickets.factories import build_world, make_ticket as _make_ticket
+from tests.dashboard.factories import NOW
 from tracker.extensions import db
-
-# Wednesday 25 Nov 2026, 10:00 WIB: the week started Monday 23 Nov (local).
-NOW = datetime(2026, 11, 25, 3, 0, tzinfo=timezone.utc)
-
-
-@pytest.fixture
-def world(make_unit, make_user):
-    return build_world(make_unit, make_user)
-
-
-@pytest.fixture
-def make_ticket(world):
-    """Factory: make_ticket(reporter, status=None, level=None, **create_ticket fields)."""
-    return _make_ticket
 
 
 @pytest.fixture

@@ -4,8 +4,8 @@ from datetime import timedelta
 
 import pytest
 
-from tests.dashboard.conftest import NOW
-from tests.tickets.factories import JATEN, KEBAK, KEMIRI, SRAGEN_VILLAGE, WARU
+from tests.dashboard.factories import NOW
+from tests.plugins.world import JATEN, KEBAK, KEMIRI, SRAGEN_VILLAGE, WARU
 from tracker.extensions import db
 from tracker.tickets.models import CATEGORIES, SEVERITIES
 

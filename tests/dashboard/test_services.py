@@ -3,8 +3,8 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
-from tests.dashboard.conftest import NOW
-from tests.tickets.factories import JATEN, KEBAK, KEMIRI, WARU
+from tests.dashboard.factories import NOW
+from tests.plugins.world import JATEN, KEBAK, KEMIRI, WARU
 from tracker import scope
 from tracker.dashboard import services
 from tracker.extensions import db

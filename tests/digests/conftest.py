@@ -1,13 +1,11 @@
 """Fixtures for digests: a real SMTP server on loopback and outbox rows."""
 import socket
-from datetime import datetime, timezone
 
 import pytest
 from aiosmtpd.controller import Controller
 
+from tests.digests.factories import T0
 from tracker.extensions import db
-
-T0 = datetime(2026, 11, 27, 0, 0, tzinfo=timezone.utc)
 
 
 def free_port():

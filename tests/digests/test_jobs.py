@@ -3,6 +3,7 @@ import os
 import threading
 from datetime import date, datetime, timedelta, timezone
 
+import pytest
 import time_machine
 from sqlalchemy import func, select
 
@@ -55,6 +56,7 @@ def test_one_digest_per_recipient_and_day_even_when_the_job_runs_twice(world, sm
     ]
 
 
+@pytest.mark.real_commits  # two job threads, each on its own connection
 def test_two_jobs_running_at_once_decide_each_digest_once(app, world):
     errors = []
 

@@ -3,9 +3,10 @@ import email
 import threading
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select
 
-from tests.digests.conftest import T0
+from tests.digests.factories import T0
 from tracker.digests import outbox
 from tracker.digests.mail import message_id
 from tracker.digests.models import OutboxMessage
@@ -128,6 +129,7 @@ def test_temporary_failures_back_off_exponentially_and_give_up_after_max_attempt
     assert row.status == "failed" and row.attempts == 3
 
 
+@pytest.mark.real_commits  # two relay threads, each on its own connection
 def test_two_relays_at_once_send_each_message_once(app, smtp, queue):
     smtp.handler.delay = 0.2
     for n in range(4):

@@ -4,7 +4,7 @@ from datetime import datetime, timedelta, timezone
 import time_machine
 from sqlalchemy import select
 
-from tests.digests.conftest import T0
+from tests.digests.factories import T0
 from tracker.digests import outbox
 from tracker.digests.models import OutboxMessage
 from tracker.digests.services import decide_digest

@@ -5,20 +5,18 @@ temporary SQLite file loaded with the demo. Without /usr/bin/chromium the
 tests skip, unless REQUIRE_BROWSER=1 (CI), where they fail instead.
 """
 import os
-import tempfile
 import threading
 
 import pytest
 from werkzeug.serving import make_server
+
+from tests.e2e.pages import PHONE
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
     "--disable-component-update", "--no-first-run", "--disable-sync",
 ]
-PHONE = {"width": 360, "height": 740}
-DEMO_PASSWORD = "waspada-demo"
-SCREENSHOTS = os.path.join(os.path.dirname(__file__), "..", "..", "docs", "screenshots")
 
 
 def _browser_missing(reason):
@@ -90,24 +88,3 @@ def new_page(browser, live_server):
     for context in contexts:
         context.close()
 
-
-def log_in(page, username, password=DEMO_PASSWORD):
-    """Log in through the form and land on the dashboard."""
-    page.goto("/login")
-    page.fill("#username", username)
-    page.fill("#password", password)
-    page.click("form button[type=submit]")
-    page.wait_for_url("**/dashboard/")
-
-
-def horizontal_overflow(page):
-    """How many CSS pixels the page is wider than the viewport (0 when it fits)."""
-    return page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
-
-
-def screenshot_path(name):
-    """Where a screenshot goes: docs/screenshots with WASPADA_SCREENSHOTS=1 (to refresh
-    the README's pictures), else a scratch folder, so a test run leaves the tree clean."""
-    folder = SCREENSHOTS if os.environ.get("WASPADA_SCREENSHOTS") == "1" else os.path.join(tempfile.gettempdir(), "waspada-screenshots")
-    os.makedirs(folder, exist_ok=True)
-    return os.path.abspath(os.path.join(folder, name))

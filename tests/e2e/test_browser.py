@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.e2e.conftest import PHONE, horizontal_overflow, log_in, screenshot_path
+from tests.e2e.pages import PHONE, horizontal_overflow, log_in, screenshot_path
 
 KEMIRI = "33.13.14.2005"
 DESKTOP = {"width": 960, "height": 900}

@@ -5,7 +5,7 @@ without Chromium unless REQUIRE_BROWSER=1).
 """
 import re
 
-from tests.e2e.conftest import PHONE, log_in
+from tests.e2e.pages import PHONE, log_in
 
 KEBAK = "33.13.14.2006"
 

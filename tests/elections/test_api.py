@@ -4,7 +4,7 @@ from datetime import date
 import pytest
 import time_machine
 
-from tests.warnings.conftest import KEBAK, KEMIRI, LALUNG, SRAGEN_VILLAGE, wib
+from tests.plugins.world import KEBAK, KEMIRI, LALUNG, SRAGEN_VILLAGE, wib
 
 BODY = {"kind": "pilkades", "name": "Pilkades Serentak Karanganyar 2026", "voting_on": "2026-12-20",
         "scope": {"villages": [KEMIRI, KEBAK]}}

@@ -4,7 +4,7 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
-from tests.warnings.conftest import KEBAK, KEMIRI, SRAGEN_VILLAGE, WARU, wib
+from tests.plugins.world import KEBAK, KEMIRI, SRAGEN_VILLAGE, WARU, wib
 from tracker.elections.models import Election
 from tracker.tickets.models import TicketEvent
 from tracker.warnings.models import Flag
@@ -108,10 +108,10 @@ def test_patch_and_delete_need_a_token(client, area, make_election):
     assert client.delete(url(election)).status_code == 401
 
 
-def test_delete_clears_flags_and_the_election_vanishes(client, db, area, api_token, make_election, make_ticket,
+def test_delete_clears_flags_and_the_election_vanishes(client, db, area, api_token, make_election, make_ticket_at,
                                                        run_sweep):
     election = make_election("pilkades", PILKADES_DAY, name="Pilkades Karanganyar 2026")
-    ticket = make_ticket(wib(2026, 12, 1, 8), severity="high")
+    ticket = make_ticket_at(wib(2026, 12, 1, 8), severity="high")
     run_sweep(wib(2026, 12, 18, 9))
     headers = api_token(area.kodim)
     assert client.get("/api/v1/flags?active=true", headers=headers).get_json()["items"]

@@ -4,7 +4,7 @@ from datetime import date, timedelta, timezone
 import pytest
 from sqlalchemy import func, select
 
-from tests.warnings.conftest import JATEN, KEBAK, KEMIRI, WARU, wib
+from tests.plugins.world import JATEN, KEBAK, KEMIRI, WARU, wib
 from tracker.elections.models import Election, ElectionArea, ElectionStage
 from tracker.elections.services import (
     can_manage_election, default_stages, edit_election, election_stages_ahead, elections_for_user,
@@ -184,11 +184,11 @@ def test_the_operator_and_the_admin_change_anything(db, area, make_election):
 
 # --- flags ------------------------------------------------------------------------------
 
-def test_removing_clears_active_flags_with_a_timeline_line(db, area, make_election, make_ticket, run_sweep):
+def test_removing_clears_active_flags_with_a_timeline_line(db, area, make_election, make_ticket_at, run_sweep):
     election = make_election("pilkades", PILKADES_DAY, name="Pilkades Karanganyar 2026")
     other = make_election("pilpres", date(2027, 2, 14), name="Pilpres 2027")
-    kemiri = make_ticket(wib(2026, 12, 1, 8), severity="high")
-    kebak = make_ticket(wib(2026, 12, 1, 9), village=KEBAK, severity="critical")
+    kemiri = make_ticket_at(wib(2026, 12, 1, 8), severity="high")
+    kebak = make_ticket_at(wib(2026, 12, 1, 9), village=KEBAK, severity="critical")
     assert run_sweep(wib(2026, 12, 18, 9)).raised == 4          # both tickets, both elections
     moment = wib(2026, 12, 18, 10).astimezone(timezone.utc)
 
@@ -207,9 +207,9 @@ def test_removing_clears_active_flags_with_a_timeline_line(db, area, make_electi
     assert {f.election.name for f in flags} == {"Pilkades Karanganyar 2026"}
 
 
-def test_a_removed_election_is_ignored_by_the_sweep(db, area, make_election, make_ticket, run_sweep):
+def test_a_removed_election_is_ignored_by_the_sweep(db, area, make_election, make_ticket_at, run_sweep):
     election = make_election("pilkades", PILKADES_DAY)
-    make_ticket(wib(2026, 12, 1, 8), severity="critical")
+    make_ticket_at(wib(2026, 12, 1, 8), severity="critical")
     remove_election(area.admin, election)
     db.session.commit()
     result = run_sweep(wib(2026, 12, 18, 9))
@@ -217,10 +217,10 @@ def test_a_removed_election_is_ignored_by_the_sweep(db, area, make_election, mak
     assert active_flags() == 0
 
 
-def test_a_flag_raced_onto_a_removed_election_is_cleared_by_the_next_sweep(db, area, make_election, make_ticket,
+def test_a_flag_raced_onto_a_removed_election_is_cleared_by_the_next_sweep(db, area, make_election, make_ticket_at,
                                                                           run_sweep):
     election = make_election("pilkades", PILKADES_DAY)
-    ticket = make_ticket(wib(2026, 12, 1, 8), severity="critical")
+    ticket = make_ticket_at(wib(2026, 12, 1, 8), severity="critical")
     run_sweep(wib(2026, 12, 18, 9))
     # As if a sweep had raised it after the removal's clearing step.
     db.session.execute(Flag.__table__.update().values(cleared_at=None))
@@ -230,10 +230,10 @@ def test_a_flag_raced_onto_a_removed_election_is_cleared_by_the_next_sweep(db, a
     assert active_flags() == 0 and len(events(ticket)) == 1
 
 
-def test_villages_leaving_the_area_lose_their_flags_at_once(db, area, make_election, make_ticket, run_sweep):
+def test_villages_leaving_the_area_lose_their_flags_at_once(db, area, make_election, make_ticket_at, run_sweep):
     election = make_election("pilkades", PILKADES_DAY, name="Pilkades Karanganyar 2026")
-    kemiri = make_ticket(wib(2026, 12, 1, 8), severity="high")
-    kebak = make_ticket(wib(2026, 12, 1, 9), village=KEBAK, severity="high")
+    kemiri = make_ticket_at(wib(2026, 12, 1, 8), severity="high")
+    kebak = make_ticket_at(wib(2026, 12, 1, 9), village=KEBAK, severity="high")
     run_sweep(wib(2026, 12, 18, 9))
     assert active_flags(election) == 2
 
@@ -246,9 +246,9 @@ def test_villages_leaving_the_area_lose_their_flags_at_once(db, area, make_elect
     assert run_sweep(wib(2026, 12, 18, 11)).raised == 0          # Kemiri stays out, Kebak keeps its flag
 
 
-def test_the_sweep_follows_the_new_dates(db, area, make_election, make_ticket, run_sweep):
+def test_the_sweep_follows_the_new_dates(db, area, make_election, make_ticket_at, run_sweep):
     election = make_election("pilkades", PILKADES_DAY, name="Pilkades Karanganyar 2026")
-    ticket = make_ticket(wib(2026, 12, 1, 8), severity="low")
+    ticket = make_ticket_at(wib(2026, 12, 1, 8), severity="low")
     assert run_sweep(wib(2026, 12, 18, 9)).raised == 1            # quiet period: every ticket
 
     # The KPU postpones the vote by two months: 18 December is now early lead-up.
@@ -267,9 +267,9 @@ def test_the_sweep_follows_the_new_dates(db, area, make_election, make_ticket, r
     assert run_sweep(wib(2027, 4, 18, 9)).raised == 1
 
 
-def test_moving_the_vote_forward_raises_flags_at_once(db, area, make_election, make_ticket, run_sweep):
+def test_moving_the_vote_forward_raises_flags_at_once(db, area, make_election, make_ticket_at, run_sweep):
     election = make_election("pilkades", date(2027, 3, 1))
-    make_ticket(wib(2026, 12, 1, 8), severity="low")
+    make_ticket_at(wib(2026, 12, 1, 8), severity="low")
     assert run_sweep(wib(2026, 12, 18, 9)).raised == 0            # lead-up: a fresh low ticket is not flagged
     edit_election(area.admin, election, voting_on="2026-12-20")
     db.session.commit()

@@ -1,5 +1,5 @@
 """flask elections add | list."""
-from tests.warnings.conftest import KEBAK, KEMIRI, LALUNG
+from tests.plugins.world import KEBAK, KEMIRI, LALUNG
 
 
 def test_add_a_pilkades_wave_from_a_file(app, db, area, tmp_path):

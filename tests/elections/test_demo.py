@@ -4,7 +4,7 @@ from datetime import date, timedelta
 import time_machine
 from sqlalchemy import select
 
-from tests.warnings.conftest import KEBAK, KEMIRI, WARU, wib
+from tests.plugins.world import KEBAK, KEMIRI, WARU, wib
 from tracker.elections.models import Election
 
 

@@ -3,7 +3,7 @@ from datetime import date
 
 import time_machine
 
-from tests.warnings.conftest import KEBAK, KEMIRI, LALUNG, wib
+from tests.plugins.world import KEBAK, KEMIRI, LALUNG, wib
 
 FORM = {"kind": "pilkades", "name": "Pilkades Serentak Karanganyar 2026", "voting_on": "2026-12-20",
         "scope_kind": "villages", "codes": f"{KEMIRI}\n{KEBAK}"}
@@ -168,11 +168,11 @@ def test_a_bad_edit_is_refused_with_the_field_named_and_nothing_written(client, 
     assert db.session.get(Election, election.id).name == "Pilkades 2026"
 
 
-def test_removing_asks_first_then_clears_flags(client, login, area, db, make_election, make_ticket, run_sweep):
+def test_removing_asks_first_then_clears_flags(client, login, area, db, make_election, make_ticket_at, run_sweep):
     from tracker.elections.models import Election
 
     election = make_election("pilkades", date(2026, 12, 20), name="Pilkades Karanganyar 2026")
-    make_ticket(wib(2026, 12, 1, 8), severity="high")
+    make_ticket_at(wib(2026, 12, 1, 8), severity="high")
     run_sweep(wib(2026, 12, 18, 9))
     login("dandim")
     confirm = client.get(f"/elections/{election.id}/remove")

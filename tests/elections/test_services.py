@@ -3,7 +3,7 @@ from datetime import date
 
 import pytest
 
-from tests.warnings.conftest import KEBAK, KEMIRI, LALUNG, SRAGEN_VILLAGE, wib
+from tests.plugins.world import KEBAK, KEMIRI, LALUNG, SRAGEN_VILLAGE, wib
 from tracker.elections.services import (
     create_election, default_stages, election_stages_ahead, elections_for_user, merge_stages, stage_problems,
 )

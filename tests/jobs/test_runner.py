@@ -6,10 +6,13 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.jobs import probes
-from tests.warnings.conftest import KEMIRI, wib
+from tests.plugins.world import KEMIRI, wib
 from tracker.jobs.models import JobRun
 from tracker.jobs.runner import run_job, slot_for
 from tracker.warnings.models import Flag
+
+# The runner's commits and rollbacks are what it is tested for; child processes race on them.
+pytestmark = pytest.mark.real_commits
 
 NOW = datetime(2026, 12, 1, 1, 7, 30, tzinfo=timezone.utc)
 
@@ -40,12 +43,12 @@ def test_a_slot_runs_once(db, app):
     assert all(r.finished_at is not None for r in runs(db))
 
 
-def test_a_failing_job_is_rolled_back_recorded_and_retried_at_the_next_slot(db, area, make_election, make_ticket,
+def test_a_failing_job_is_rolled_back_recorded_and_retried_at_the_next_slot(db, area, make_election, make_ticket_at,
                                                                          caplog):
     from tracker.warnings.services import sweep
 
     make_election("pilkades", date(2026, 12, 20), scope={"villages": [KEMIRI]})
-    make_ticket(wib(2026, 12, 1, 8), severity="critical")
+    make_ticket_at(wib(2026, 12, 1, 8), severity="critical")
 
     def sweep_then_fail(now):
         sweep(now)

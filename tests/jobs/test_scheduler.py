@@ -14,6 +14,10 @@ from tracker.scheduler import JobSpec, build_scheduler, job_specs, run_scheduled
 from tracker.timeutil import utcnow
 
 
+# The scheduler runs its jobs in its own threads, each with its own connection.
+pytestmark = pytest.mark.real_commits
+
+
 def test_the_scheduler_runs_sweep_digests_and_outbox(app):
     app.config["SWEEP_INTERVAL_MINUTES"] = 10
     specs = {s.name: s for s in job_specs(app)}

@@ -2,7 +2,7 @@
 import csv
 import io
 
-from tests.tickets.factories import JATEN, WARU
+from tests.plugins.world import JATEN, WARU
 
 
 def run(app, *args):

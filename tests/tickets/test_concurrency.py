@@ -11,12 +11,15 @@ import pytest
 import time_machine
 from sqlalchemy import select
 
-from tests.tickets.factories import KEBAK, KEMIRI, SRAGEN_VILLAGE, ticket_fields
+from tests.plugins.world import KEBAK, KEMIRI, SRAGEN_VILLAGE, ticket_fields
 from tracker.auth.models import User
 from tracker.errors import Conflict
 from tracker.extensions import db
 from tracker.tickets.models import Ticket, TicketEvent
 from tracker.tickets.services import create_ticket, transition
+
+# Threads with their own connections read each other's commits.
+pytestmark = pytest.mark.real_commits
 
 THREADS = 6
 PER_THREAD = 5

@@ -5,7 +5,7 @@ import pytest
 import time_machine
 from sqlalchemy import func, select
 
-from tests.tickets.factories import JATEN, KEMIRI, SRAGEN_VILLAGE, WARU, ticket_fields
+from tests.plugins.world import JATEN, KEMIRI, SRAGEN_VILLAGE, WARU, ticket_fields
 from tracker.errors import Forbidden, ValidationError
 from tracker.extensions import db
 from tracker.tickets.models import Ticket, TicketCounter, TicketEvent

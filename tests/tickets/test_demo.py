@@ -83,7 +83,7 @@ def test_the_demo_is_deterministic(app):
 
 
 def test_each_demo_user_sees_the_demo_by_scope(demo_at_now, client):
-    from tests.tickets.conftest import UserClient
+    from tests.plugins.world import UserClient
 
     seen = {}
     for username in ("babinsa.kemiri", "babinsa.waru", "danramil.kebakkramat", "danramil.jaten",

@@ -6,8 +6,7 @@ from the service's own ACTIONS, so the test can disagree with the code.
 import pytest
 from sqlalchemy import func, select
 
-from tests.conftest import DEMO_PASSWORD
-from tests.tickets.factories import module_world
+from tests.plugins.world import DEMO_PASSWORD, module_world
 from tracker.errors import Conflict, Forbidden, ValidationError
 from tracker.extensions import db
 from tracker.tickets.models import STATUSES, TicketEvent
@@ -65,7 +64,7 @@ def world(lifecycle_world):
 
 
 def make_ticket(reporter, status, level):
-    from tests.tickets.factories import make_ticket as factory
+    from tests.plugins.world import new_ticket as factory
 
     return factory(reporter, status=status, level=level, commit=False)
 

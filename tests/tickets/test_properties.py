@@ -3,7 +3,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.tickets.factories import KEMIRI, WARU
+from tests.plugins.world import KEMIRI, WARU
 from tracker.tickets.models import CATEGORIES, SEVERITIES
 from tracker.tickets.services import ACTIONS
 

@@ -4,7 +4,7 @@ from datetime import datetime, timezone
 import pytest
 import time_machine
 
-from tests.tickets.factories import JATEN, KEBAK, KEMIRI, WARU, raise_flag
+from tests.plugins.world import JATEN, KEBAK, KEMIRI, WARU, raise_flag
 from tracker.errors import ValidationError
 from tracker.extensions import db
 from tracker.tickets.services import search_tickets

@@ -4,7 +4,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 import time_machine
 
-from tests.tickets.factories import KEMIRI
+from tests.plugins.world import KEMIRI
 from tracker.extensions import db
 from tracker.tickets.export import export_csv
 from tracker.tickets.services import (

@@ -8,7 +8,7 @@ import pytest
 import time_machine
 from sqlalchemy import event, func, select
 
-from tests.tickets.factories import JATEN, KEBAK, KEMIRI, WARU, raise_flag
+from tests.plugins.world import JATEN, KEBAK, KEMIRI, WARU, raise_flag
 from tracker.extensions import db
 from tracker.tickets.models import Ticket, TicketEvent
 from tracker.tickets.export import export_csv

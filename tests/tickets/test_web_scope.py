@@ -14,8 +14,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 import time_machine
 
-from tests.conftest import DEMO_PASSWORD
-from tests.tickets.factories import SRAGEN_VILLAGE, make_ticket, module_world
+from tests.plugins.world import DEMO_PASSWORD, SRAGEN_VILLAGE, module_world, new_ticket as make_ticket
 from tracker.extensions import db
 from tracker.tickets.services import add_comment
 

@@ -4,20 +4,20 @@ from datetime import date
 import pytest
 import time_machine
 
-from tests.warnings.conftest import JATEN, KEBAK, KEMIRI, WARU, wib
+from tests.plugins.world import JATEN, KEBAK, KEMIRI, WARU, wib
 
 
 @pytest.fixture
-def flagged_world(area, make_election, make_ticket, run_sweep):
+def flagged_world(area, make_election, make_ticket_at, run_sweep):
     """A Pilkades in Kemiri and Kebak, tickets there and in Waru and Jaten, swept in the campaign."""
     make_election("pilkades", date(2026, 12, 20), scope={"villages": [KEMIRI, KEBAK]})
     tickets = {
-        "kemiri_critical": make_ticket(wib(2026, 12, 1, 8), village=KEMIRI, severity="critical"),
-        "kemiri_low": make_ticket(wib(2026, 12, 14, 8), village=KEMIRI, severity="low"),
-        "kebak_medium": make_ticket(wib(2026, 12, 10, 8), village=KEBAK, severity="medium"),
-        "waru_high": make_ticket(wib(2026, 12, 10, 8), village=WARU, severity="high"),
-        "jaten_low": make_ticket(wib(2026, 12, 10, 8), village=JATEN, severity="low", reporter=area.jaten),
-        "kemiri_secret": make_ticket(wib(2026, 12, 10, 8), village=KEMIRI, severity="high",
+        "kemiri_critical": make_ticket_at(wib(2026, 12, 1, 8), village=KEMIRI, severity="critical"),
+        "kemiri_low": make_ticket_at(wib(2026, 12, 14, 8), village=KEMIRI, severity="low"),
+        "kebak_medium": make_ticket_at(wib(2026, 12, 10, 8), village=KEBAK, severity="medium"),
+        "waru_high": make_ticket_at(wib(2026, 12, 10, 8), village=WARU, severity="high"),
+        "jaten_low": make_ticket_at(wib(2026, 12, 10, 8), village=JATEN, severity="low", reporter=area.jaten),
+        "kemiri_secret": make_ticket_at(wib(2026, 12, 10, 8), village=KEMIRI, severity="high",
                                      reporter=area.koramil, sensitive=True),
     }
     run_sweep(wib(2026, 12, 15, 9))

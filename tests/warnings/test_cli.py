@@ -1,12 +1,12 @@
 """flask sweep [--at] and flask jobs list."""
 from datetime import date
 
-from tests.warnings.conftest import KEMIRI, wib
+from tests.plugins.world import KEMIRI, wib
 
 
-def test_sweep_prints_what_it_changed(app, db, area, make_election, make_ticket):
+def test_sweep_prints_what_it_changed(app, db, area, make_election, make_ticket_at):
     make_election("pilkades", date(2026, 12, 20), scope={"villages": [KEMIRI]})
-    make_ticket(wib(2026, 12, 1, 8), severity="critical")
+    make_ticket_at(wib(2026, 12, 1, 8), severity="critical")
     runner = app.test_cli_runner()
     result = runner.invoke(args=["sweep", "--at", "2026-12-18T08:00:00+07:00"])
     assert result.exit_code == 0, result.output

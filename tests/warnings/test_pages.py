@@ -4,15 +4,15 @@ from datetime import date
 import pytest
 import time_machine
 
-from tests.warnings.conftest import KEBAK, KEMIRI, WARU, wib
+from tests.plugins.world import KEBAK, KEMIRI, WARU, wib
 
 
 @pytest.fixture
-def world(area, make_election, make_ticket, run_sweep):
+def world(area, make_election, make_ticket_at, run_sweep):
     make_election("pilkades", date(2026, 12, 20), scope={"villages": [KEMIRI, KEBAK]}, name="Pilkades 2026")
     tickets = {
-        "kemiri": make_ticket(wib(2026, 12, 1, 8), village=KEMIRI, severity="high", title="Baliho dirusak"),
-        "waru": make_ticket(wib(2026, 12, 1, 8), village=WARU, severity="low", title="Lampu jalan mati"),
+        "kemiri": make_ticket_at(wib(2026, 12, 1, 8), village=KEMIRI, severity="high", title="Baliho dirusak"),
+        "waru": make_ticket_at(wib(2026, 12, 1, 8), village=WARU, severity="low", title="Lampu jalan mati"),
     }
     run_sweep(wib(2026, 12, 15, 9))
     return tickets

@@ -5,7 +5,7 @@ from datetime import date, timedelta, timezone
 import pytest
 from sqlalchemy import func, select, update
 
-from tests.warnings.conftest import KEBAK, KEMIRI, WARU, wib
+from tests.plugins.world import KEBAK, KEMIRI, WARU, wib
 from tracker.extensions import db as _db
 from tracker.tickets.models import UNRESOLVED, Ticket, TicketEvent
 from tracker.warnings.models import Flag
@@ -17,9 +17,9 @@ def count(model, *where):
     return _db.session.execute(select(func.count()).select_from(model).where(*where)).scalar_one()
 
 
-def test_overdue_critical_ticket_inside_a_stage_is_escalated_to_the_kodim(db, make_election, make_ticket, run_sweep):
+def test_overdue_critical_ticket_inside_a_stage_is_escalated_to_the_kodim(db, make_election, make_ticket_at, run_sweep):
     make_election("pilkades", PILKADES_DAY, name="Pilkades Karanganyar 2026")
-    ticket = make_ticket(wib(2026, 12, 10, 8), severity="critical")   # due 24 hours later
+    ticket = make_ticket_at(wib(2026, 12, 10, 8), severity="critical")   # due 24 hours later
     version = ticket.version
 
     assert run_sweep(wib(2026, 12, 11, 7)).escalated == 0              # not yet due
@@ -41,29 +41,29 @@ def test_overdue_critical_ticket_inside_a_stage_is_escalated_to_the_kodim(db, ma
     ("high", wib(2026, 12, 11, 9), "only critical tickets"),
     ("critical", wib(2026, 10, 15, 9), "before the window"),
 ])
-def test_escalation_needs_a_critical_ticket_inside_a_window(db, make_election, make_ticket, run_sweep,
+def test_escalation_needs_a_critical_ticket_inside_a_window(db, make_election, make_ticket_at, run_sweep,
                                                              severity, at, reason):
     make_election("pilkades", PILKADES_DAY)
-    ticket = make_ticket(at - timedelta(days=5), severity=severity)
+    ticket = make_ticket_at(at - timedelta(days=5), severity=severity)
     assert run_sweep(at).escalated == 0, reason
     assert db.session.get(Ticket, ticket.id).level == "koramil"
 
 
-def test_escalation_skips_tickets_already_escalated_by_hand(db, area, make_election, make_ticket, run_sweep):
+def test_escalation_skips_tickets_already_escalated_by_hand(db, area, make_election, make_ticket_at, run_sweep):
     from tracker.tickets.services import transition
 
     make_election("pilkades", PILKADES_DAY)
-    ticket = make_ticket(wib(2026, 12, 10, 8), severity="critical")
+    ticket = make_ticket_at(wib(2026, 12, 10, 8), severity="critical")
     transition(area.koramil, ticket, "escalate", reason="Butuh Kodim")
     db.session.commit()
     assert run_sweep(wib(2026, 12, 12, 9)).escalated == 0
     assert count(TicketEvent, TicketEvent.ticket_id == ticket.id, TicketEvent.kind == "escalated") == 1
 
 
-def test_running_the_sweep_twice_at_one_moment_changes_nothing(db, make_election, make_ticket, run_sweep):
+def test_running_the_sweep_twice_at_one_moment_changes_nothing(db, make_election, make_ticket_at, run_sweep):
     make_election("pilkades", PILKADES_DAY)
     for severity in ("low", "medium", "high", "critical"):
-        make_ticket(wib(2026, 12, 1, 8), severity=severity)
+        make_ticket_at(wib(2026, 12, 1, 8), severity=severity)
     moment = wib(2026, 12, 15, 9)
     first = run_sweep(moment)
     assert (first.raised, first.escalated) == (4, 1)   # campaign: all open more than 7 days
@@ -74,21 +74,22 @@ def test_running_the_sweep_twice_at_one_moment_changes_nothing(db, make_election
     assert count(TicketEvent) == events
 
 
-def test_an_earlier_moment_clears_what_a_later_one_raised(db, make_election, make_ticket, run_sweep):
+def test_an_earlier_moment_clears_what_a_later_one_raised(db, make_election, make_ticket_at, run_sweep):
     make_election("pilkades", PILKADES_DAY)
-    ticket = make_ticket(wib(2026, 10, 1, 8), severity="low")
+    ticket = make_ticket_at(wib(2026, 10, 1, 8), severity="low")
     assert run_sweep(wib(2026, 12, 18, 9)).raised == 1
     result = run_sweep(wib(2026, 10, 10, 9))     # before the window: judged as of then
     assert result.cleared == 1
     assert count(Flag, Flag.ticket_id == ticket.id, Flag.cleared_at.is_(None)) == 0
 
 
-def test_concurrent_sweeps_raise_each_flag_once(app, db, make_election, make_ticket):
+@pytest.mark.real_commits  # sweeps in threads, each on its own connection
+def test_concurrent_sweeps_raise_each_flag_once(app, db, make_election, make_ticket_at):
     from tracker.warnings.services import sweep
 
     make_election("pilkades", PILKADES_DAY)
     make_election("pilpres", date(2027, 2, 14), scope={"regions": ["33"]})
-    tickets = [make_ticket(wib(2026, 12, 1, 8), village=v, severity="high") for v in (KEMIRI, KEBAK, WARU)]
+    tickets = [make_ticket_at(wib(2026, 12, 1, 8), village=v, severity="high") for v in (KEMIRI, KEBAK, WARU)]
     moment = wib(2026, 12, 18, 9).astimezone(timezone.utc)
     start = threading.Barrier(3)
     results, errors = [], []

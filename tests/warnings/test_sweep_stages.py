@@ -5,7 +5,7 @@ import pytest
 import time_machine
 from sqlalchemy import func, select
 
-from tests.warnings.conftest import KEBAK, KEMIRI, PAPUA_VILLAGE, SRAGEN_VILLAGE, WARU, wib
+from tests.plugins.world import KEBAK, KEMIRI, PAPUA_VILLAGE, SRAGEN_VILLAGE, WARU, wib
 from tracker.tickets.models import Ticket, TicketEvent
 from tracker.tickets.services import transition
 from tracker.warnings.models import Flag
@@ -27,9 +27,9 @@ def events_of(db, ticket, kind):
     ).scalars().all()
 
 
-def test_low_ticket_walks_through_every_pilkades_stage(db, make_election, make_ticket, run_sweep):
+def test_low_ticket_walks_through_every_pilkades_stage(db, make_election, make_ticket_at, run_sweep):
     election = make_election("pilkades", PILKADES_DAY, name="Pilkades Karanganyar 2026")
-    ticket = make_ticket(wib(2026, 12, 10, 9), severity="low")
+    ticket = make_ticket_at(wib(2026, 12, 10, 9), severity="low")
 
     steps = [
         # moment, expected active stage of the flag (None: no flag), silent villages (Kemiri, Kebak)
@@ -76,12 +76,12 @@ def test_low_ticket_walks_through_every_pilkades_stage(db, make_election, make_t
     (date(2027, 1, 5), "low", 40, False, None),         # recap: medium or above only
     (date(2027, 1, 5), "medium", 0, True, "severity"),
 ])
-def test_stage_rules(db, make_election, make_ticket, run_sweep, stage_day, severity, days_open, flagged, reason):
+def test_stage_rules(db, make_election, make_ticket_at, run_sweep, stage_day, severity, days_open, flagged, reason):
     from datetime import timedelta
 
     make_election("pilkades", PILKADES_DAY)
     at = wib(stage_day.year, stage_day.month, stage_day.day, 12)
-    ticket = make_ticket(at - timedelta(days=days_open), severity=severity)
+    ticket = make_ticket_at(at - timedelta(days=days_open), severity=severity)
     run_sweep(at)
     active = active_flags(db, ticket)
     assert bool(active) is flagged
@@ -89,9 +89,9 @@ def test_stage_rules(db, make_election, make_ticket, run_sweep, stage_day, sever
         assert active[0].reason == reason
 
 
-def test_pilpres_walk_resolution_and_reopening(db, area, make_election, make_ticket, run_sweep):
+def test_pilpres_walk_resolution_and_reopening(db, area, make_election, make_ticket_at, run_sweep):
     election = make_election("pilpres", date(2024, 2, 14), name="Pilpres 2024")
-    ticket = make_ticket(wib(2023, 10, 1, 9), severity="high")
+    ticket = make_ticket_at(wib(2023, 10, 1, 9), severity="high")
 
     assert run_sweep(wib(2023, 10, 16, 23)).raised == 0         # the day before lead-up
     result = run_sweep(wib(2023, 10, 17, 0, 5))                  # lead-up starts D-120
@@ -128,46 +128,46 @@ def test_pilpres_walk_resolution_and_reopening(db, area, make_election, make_tic
     assert all(f.election_id == election.id for f in flags_of(db, ticket))
 
 
-def test_one_flag_per_election_when_pileg_and_pilpres_share_a_day(db, make_election, make_ticket, run_sweep):
+def test_one_flag_per_election_when_pileg_and_pilpres_share_a_day(db, make_election, make_ticket_at, run_sweep):
     make_election("pileg", date(2024, 2, 14), name="Pileg 2024")
     make_election("pilpres", date(2024, 2, 14), name="Pilpres 2024")
-    ticket = make_ticket(wib(2024, 2, 1, 9), severity="critical")
+    ticket = make_ticket_at(wib(2024, 2, 1, 9), severity="critical")
     assert run_sweep(wib(2024, 2, 2, 9)).raised == 2
     assert run_sweep(wib(2024, 2, 3, 9)).raised == 0
     assert sorted(f.election.name for f in active_flags(db, ticket)) == ["Pileg 2024", "Pilpres 2024"]
 
 
-def test_only_villages_the_election_covers_are_flagged(db, make_election, make_ticket, run_sweep):
+def test_only_villages_the_election_covers_are_flagged(db, make_election, make_ticket_at, run_sweep):
     make_election("pilkades", PILKADES_DAY, scope={"villages": [KEMIRI, KEBAK]})
-    kemiri = make_ticket(wib(2026, 12, 1, 9), village=KEMIRI, severity="critical")
-    waru = make_ticket(wib(2026, 12, 1, 9), village=WARU, severity="critical")
+    kemiri = make_ticket_at(wib(2026, 12, 1, 9), village=KEMIRI, severity="critical")
+    waru = make_ticket_at(wib(2026, 12, 1, 9), village=WARU, severity="critical")
     run_sweep(wib(2026, 12, 18, 9))
     assert len(active_flags(db, kemiri)) == 1
     assert active_flags(db, waru) == []
 
 
-def test_regional_election_covers_the_villages_of_its_kabupaten(db, area, make_election, make_ticket, run_sweep):
+def test_regional_election_covers_the_villages_of_its_kabupaten(db, area, make_election, make_ticket_at, run_sweep):
     make_election("pilkada", date(2024, 11, 27), scope={"regions": ["33.13"]})
-    inside = make_ticket(wib(2024, 11, 1, 9), village=WARU, severity="medium")
-    outside = make_ticket(wib(2024, 11, 1, 9), village=SRAGEN_VILLAGE, severity="medium", reporter=area.sragen)
+    inside = make_ticket_at(wib(2024, 11, 1, 9), village=WARU, severity="medium")
+    outside = make_ticket_at(wib(2024, 11, 1, 9), village=SRAGEN_VILLAGE, severity="medium", reporter=area.sragen)
     run_sweep(wib(2024, 11, 2, 9))  # campaign
     assert len(active_flags(db, inside)) == 1
     assert active_flags(db, outside) == []
 
 
-def test_a_village_judges_stages_by_its_own_local_day(db, area, make_election, make_ticket, run_sweep):
+def test_a_village_judges_stages_by_its_own_local_day(db, area, make_election, make_ticket_at, run_sweep):
     make_election("pilkades", PILKADES_DAY, scope={"villages": [KEMIRI, PAPUA_VILLAGE]})
-    kemiri = make_ticket(wib(2026, 12, 15, 9), village=KEMIRI, severity="low")
-    papua = make_ticket(wib(2026, 12, 15, 9), village=PAPUA_VILLAGE, severity="low", reporter=area.admin)
+    kemiri = make_ticket_at(wib(2026, 12, 15, 9), village=KEMIRI, severity="low")
+    papua = make_ticket_at(wib(2026, 12, 15, 9), village=PAPUA_VILLAGE, severity="low", reporter=area.admin)
     # 16 Dec 23:00 WIB is 17 Dec 01:00 WIT: the quiet period has begun in Papua only.
     run_sweep(wib(2026, 12, 16, 23))
     assert active_flags(db, kemiri) == []
     assert [f.stage for f in active_flags(db, papua)] == ["quiet"]
 
 
-def test_a_ticket_filed_after_the_moment_is_not_judged(db, make_election, make_ticket, run_sweep):
+def test_a_ticket_filed_after_the_moment_is_not_judged(db, make_election, make_ticket_at, run_sweep):
     make_election("pilkades", PILKADES_DAY)
-    ticket = make_ticket(wib(2026, 12, 18, 12), severity="critical")
+    ticket = make_ticket_at(wib(2026, 12, 18, 12), severity="critical")
     assert run_sweep(wib(2026, 12, 18, 11)).raised == 0
     assert active_flags(db, ticket) == []
 
