@@ -33,8 +33,12 @@ run: install
 	$(FLASK) seed demo --if-empty
 	@WASPADA_SCHEDULER=$${WASPADA_SCHEDULER:-on} PORT=$(PORT) $(BIN)/python -m tracker.devserver
 
+# The suite over pytest-xdist workers, each with a database of its own;
+# whole files go to one worker, so module-scoped fixtures are built once.
+# TEST_WORKERS=0 runs it in one process.
+TEST_WORKERS ?= auto
 test: install-test
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 scheduler: install
 	$(FLASK) scheduler
