@@ -18,7 +18,7 @@ from bench.figures import format_seconds
 
 HEADER = """# Waspada benchmark results
 
-Written by `make bench` / `python -m bench` (see `/work/notes/readme-bench.md`).
+Written by `make bench` / `python -m bench` (see the "Benchmark" section of `README.md`).
 Each block below is one run; the targets are those of issue 7, set for
 1,000,000 tickets on a 2-core machine (a quick run is checked against the
 same numbers, which it should meet with room to spare). Times are median

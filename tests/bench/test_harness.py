@@ -12,7 +12,7 @@ import uuid
 
 import pytest
 
-from bench import cli, report
+from bench import REPO, cli, report
 from bench.figures import percentile
 
 
@@ -80,6 +80,20 @@ def test_a_run_replaces_only_its_own_block(tmp_path):
     assert "new sqlite" in text and "old sqlite" not in text
     assert "pg" in text and text.count("<!-- /bench -->") == 2
     assert "## Findings" in text
+
+
+def test_the_results_name_only_files_of_the_repository(tmp_path):
+    """A new results file's header, and the committed one, point into the repository only."""
+    path = tmp_path / "RESULTS.md"
+    report.write(str(path), "sqlite:10", "<!-- bench:sqlite:10 -->\nx\n<!-- /bench -->\n")
+    with open(os.path.join(REPO, "bench", "RESULTS.md"), encoding="utf-8") as handle:
+        committed = handle.read()
+    for text in (path.read_text(encoding="utf-8"), committed):
+        assert REPO not in text
+        named = re.findall(r"`([^`\s]+\.md)`", text)
+        assert "README.md" in named
+        for name in named:
+            assert not os.path.isabs(name) and os.path.exists(os.path.join(REPO, name)), name
 
 
 def test_p95_is_the_nearest_rank():
