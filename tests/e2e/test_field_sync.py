@@ -7,6 +7,7 @@ form URLs, photos stored as attachments, the forms' JSON answers); they are stri
 until it lands, so they start failing, as a reminder to drop the mark, the day they pass.
 """
 import re
+from urllib.parse import urlsplit
 
 import pytest
 from playwright.sync_api import expect
@@ -88,6 +89,29 @@ def test_a_visit_with_two_problems_filed_offline_arrives_once_with_both_tickets(
     wait_for_state(page, "sent")
     assert tickets_titled(page, "Hoaks bansos dicoret (kunjungan offline)") == 1
     assert tickets_titled(page, "Patok sawah digeser (kunjungan offline)") == 1
+
+
+def test_a_comment_written_offline_on_a_ticket_page_arrives_once(new_page):
+    page = new_page(PHONE)
+    log_in(page, "babinsa.kemiri")
+    page.goto("/tickets/new")
+    fill_ticket(page, "Bentrok pemuda antar dusun (komentar offline)")
+    submit(page)
+    page.wait_for_url(re.compile(r"/tickets/\d+$"))
+    path = urlsplit(page.url).path
+    ready_offline(page, path)
+    page.context.set_offline(True)
+    page.reload()
+    page.fill("#body", "Situasi sudah kondusif, ditulis tanpa sinyal.")
+    page.click("form[data-outbox=comment] button[type=submit]")
+    assert QUEUED in page.locator(".flash-success").inner_text()
+    [item] = outbox_items(page)
+    assert (item["kind"], item["url"], item["form_page"]) == ("comment", path + "/comment", path)
+
+    page.context.set_offline(False)
+    wait_for_state(page, "sent")
+    page.goto(path)
+    assert page.locator("#timeline").get_by_text("Situasi sudah kondusif, ditulis tanpa sinyal.").count() == 1
 
 
 @NEEDS_SERVER

@@ -69,7 +69,10 @@
       var loginNeeded = mine.some(function (item) { return item.problem === "login"; });
       var next = Math.min.apply(Math, mine.map(function (item) { return item.next_try_at || Infinity; }));
       clearTimeout(timer);
-      if (next !== Infinity) { timer = setTimeout(send, Math.max(1000, next - Date.now()), false); }
+      // Offline, the online event sends; logged out, nothing can be sent.
+      if (next !== Infinity && user != null && navigator.onLine) {
+        timer = setTimeout(send, Math.max(1000, next - Date.now()), false);
+      }
       var badge = document.querySelector("[data-outbox-badge]");
       if (badge) {
         badge.hidden = count === 0;
@@ -138,7 +141,7 @@
 
   window.WaspadaField = {
     settings: settings, text: text, user: user, outbox: outbox, say: say, time: time, flash: flash,
-    flashNext: flashNext, refresh: refresh, send: send, registerSync: registerSync,
+    flashNext: flashNext, send: send, registerSync: registerSync,
     isSavedCopy: document.documentElement.hasAttribute("data-saved-at"),
   };
 

@@ -268,33 +268,27 @@
   /**
    * Send the waiting reports, oldest first, one at a time. options.force ignores the
    * backoff (the connection just came back); options.only sends that one item.
-   * Resolves to {sent, refused, login, retry, next}: next is when to try again.
+   * Resolves to {login, retry}: the session has ended; some report must be tried again.
+   * Each item keeps its own outcome (state, problem, next_try_at) for the pages to show.
    */
   function sendAll(options) {
     options = options || {};
     return exclusive(function (locked) {
-      var report = { sent: 0, refused: 0, login: false, retry: false, next: null };
+      var report = { login: false, retry: false };
       return all().then(function (items) {
         var due = items.filter(function (item) {
           if (item.state === "sent" || item.state === "refused") { return false; }
           if (options.only != null && item.id !== options.only) { return false; }
           // Inside the lock a "sending" item was left by a sender that died: send it again.
           if (item.state === "sending" && !locked && Date.now() - item.sending_at < 2 * TIMEOUT_MS) { return false; }
-          if (!options.force && item.next_try_at && item.next_try_at > Date.now()) {
-            report.next = Math.min(report.next || Infinity, item.next_try_at);
-            return false;
-          }
-          return true;
+          return options.force || !item.next_try_at || item.next_try_at <= Date.now();
         });
         var step = function (index) {
           if (index >= due.length || report.login) { return report; }
           return deliver(due[index]).then(function (result) {
-            if (result.state === "sent") { report.sent += 1; }
-            if (result.state === "refused") { report.refused += 1; }
-            if (result.login) { report.login = true; }
+            report.login = !!result.login;
             if (result.retry) {
               report.retry = true;
-              report.next = Math.min(report.next || Infinity, due[index].next_try_at);
               // No connection: the newer ones would fail the same way.
               if (result.retry === "network") { return report; }
             }

@@ -7,8 +7,10 @@
 (function () {
   "use strict";
 
-  var field = window.WaspadaField || null;
-  var outbox = field && field.outbox;
+  // field.js: the page's settings, words and outbox (every page of a logged-in user has it).
+  var field = window.WaspadaField;
+  if (!field) { return; }
+  var outbox = field.outbox;
   var SUBMITTED = "waspada:submitted:";
   var PHOTO_MAX_SIDE = 1600;
   var PHOTO_QUALITY = 0.8;
@@ -23,7 +25,7 @@
   var store = storage("localStorage");
   var session = storage("sessionStorage");
 
-  function say(message, values) { return field ? field.say(message, values) : message; }
+  var say = field.say;
 
   // --- drafts: {village_code: {saved_at, fields: [[name, value], ...]}} under the form's key
 
@@ -205,10 +207,8 @@
         var discard = document.createElement("button");
         discard.type = "button";
         discard.className = "btn";
-        discard.textContent = field ? field.text.discard_draft : "×";
-        var shown = notice(form, say(field ? field.text.draft_restored : "", {
-          time: field ? field.time(drafts[chosen].saved_at) : "",
-        }), discard);
+        discard.textContent = field.text.discard_draft;
+        var shown = notice(form, say(field.text.draft_restored, { time: field.time(drafts[chosen].saved_at) }), discard);
         discard.addEventListener("click", function () {
           dropDraft(key, current);
           current = null;
@@ -452,7 +452,7 @@
    * form. No signal, a timeout, a server error or an ended session: it waits.
    */
   function sendThroughOutbox(form, forget, replaces) {
-    var button = form.querySelector("button.primary[type=submit]");
+    var button = form.querySelector("button[type=submit]:not([name]):not([formaction])");
     form.addEventListener("submit", function (event) {
       var by = event.submitter;
       // "Add another problem", "Check for similar", "Same problem": the server's own steps.
@@ -541,7 +541,7 @@
   function villageFromAddress(form) {
     var wanted = new URLSearchParams(window.location.search).get("village_code");
     var select = form.elements.village_code;
-    if (!field || !field.isSavedCopy || !wanted || !select || !select.options) { return; }
+    if (!field.isSavedCopy || !wanted || !select || !select.options) { return; }
     Array.prototype.forEach.call(select.options, function (option) {
       option.selected = option.defaultSelected = option.value === wanted;
     });
@@ -557,7 +557,7 @@
       if (!isEdited) { freshKey(form); }
       var forget = keepDraft(form, !isEdited);
       similarHints(form);
-      if (field) { locate(form); }
+      locate(form);
       if (usable && form.dataset.outbox) {
         sendThroughOutbox(form, forget, isEdited ? { id: editing.item.id, created_at: editing.item.created_at } : {});
       }
