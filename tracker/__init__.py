@@ -44,7 +44,7 @@ def create_app(config=None):
     _load_config(app, config)
     os.makedirs(app.instance_path, exist_ok=True)
 
-    from tracker import database, i18n, navigation
+    from tracker import database, i18n, navigation, params
     from tracker.extensions import csrf, db, login_manager, migrate
 
     db.init_app(app)
@@ -54,6 +54,7 @@ def create_app(config=None):
     i18n.init_app(app)
     navigation.init_app(app)
     database.init_app(app)
+    params.init_app(app)
 
     from tracker import cli, errors, security
     from tracker.admin.blueprint import bp as admin_bp

@@ -1,4 +1,4 @@
-"""Application-wide commands: ``flask seed demo``."""
+"""Application-wide commands (``flask seed demo``) and how every command reports refused input."""
 import click
 from flask import current_app
 from flask.cli import AppGroup
@@ -6,6 +6,13 @@ from flask.cli import AppGroup
 from tracker.extensions import db
 
 seed_cli = AppGroup("seed", help="Demo data.")
+
+
+def fail_with(error):
+    """Roll back and end the command with a ValidationError's messages, each after its field's name."""
+    db.session.rollback()
+    lines = [f"{field}: {msg}" for field, msgs in error.errors.items() for msg in msgs]
+    raise click.ClickException("; ".join(lines))
 
 
 @seed_cli.command("demo")

@@ -1,4 +1,4 @@
-"""The base class of every web form.
+"""The base class of every web form, and how a service's errors land on a form.
 
 WTForms ships no Indonesian catalogue, so its built-in messages ("This
 field is required.", "Not a valid choice." …) would show in English on an
@@ -33,3 +33,29 @@ class Form(FlaskForm):
     class Meta(FlaskForm.Meta):
         def get_translations(self, form):
             return _translations
+
+
+def field_named(form, name):
+    """The form's field for a service error name; ``tickets-0-title`` reaches into a list entry."""
+    field = form._fields.get(name)
+    if field is None and name.count("-") >= 2:
+        head, index, rest = name.split("-", 2)
+        entries = getattr(form._fields.get(head), "entries", None)
+        if entries and index.isdigit() and int(index) < len(entries):
+            return field_named(entries[int(index)].form, rest)
+    return field
+
+
+def apply_errors(form, errors, fields=None):
+    """Put a service's {field: [messages]} under the form's fields; unknown names go on top.
+
+    ``fields`` maps a service's field name to the form's where they differ
+    (the admin form's ``unit_id`` shows the service's ``unit``).
+    """
+    fields = fields or {}
+    for name, messages in errors.items():
+        target = field_named(form, fields.get(name, name))
+        if target is not None:
+            target.errors = list(target.errors) + list(messages)
+        else:
+            form.form_errors.extend(messages)

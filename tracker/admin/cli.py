@@ -3,8 +3,8 @@ import click
 from flask.cli import AppGroup
 from sqlalchemy import select
 
-from tracker.auth.cli import fail_with
 from tracker.auth.services import find_unit
+from tracker.cli import fail_with
 from tracker.errors import ValidationError
 from tracker.extensions import db
 from tracker.units.models import UNIT_KINDS, Unit

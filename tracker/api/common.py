@@ -7,11 +7,7 @@ from flask_babel import gettext as _
 from tracker.auth.services import user_for_token
 from tracker.errors import Conflict, Forbidden, ValidationError
 from tracker.extensions import db
-
-MAX_PER_PAGE = 100
-DEFAULT_PER_PAGE = 25
-# Keeps OFFSET inside a 64-bit integer (SQLite raises OverflowError beyond).
-MAX_PAGE = 1_000_000_000
+from tracker.params import API_MAX_PAGE, DEFAULT_PER_PAGE, MAX_PER_PAGE, bounded_arg
 
 
 def json_error(message, status):
@@ -63,24 +59,13 @@ def json_body():
 
 
 def page_params():
-    """(page, per_page) from the query string, or raise ValidationError."""
+    """(page, per_page) from the query string, or raise ValidationError naming the bad one."""
     errors = {}
-    values = {}
-    for name, default, upper in (("page", 1, MAX_PAGE), ("per_page", DEFAULT_PER_PAGE, MAX_PER_PAGE)):
-        raw = request.args.get(name, "")
-        if raw == "":
-            values[name] = default
-            continue
-        # isascii: str.isdigit() also accepts digits like "²" that int() refuses.
-        if not (raw.isascii() and raw.isdigit()) or int(raw) < 1:
-            errors[name] = [_("Must be a whole number of at least 1.")]
-        elif int(raw) > upper:
-            errors[name] = [_("At most %(n)d.", n=upper)]
-        else:
-            values[name] = int(raw)
+    page = bounded_arg(errors, "page", default=1, maximum=API_MAX_PAGE)
+    per_page = bounded_arg(errors, "per_page", default=DEFAULT_PER_PAGE, maximum=MAX_PER_PAGE)
     if errors:
         raise ValidationError(errors)
-    return values["page"], values["per_page"]
+    return page, per_page
 
 
 def paginate(stmt, serialize=None, *, serialize_page=None):

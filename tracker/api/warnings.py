@@ -5,6 +5,7 @@ from flask_babel import gettext as _
 from tracker.api.common import current_api_user, paginate, token_required
 from tracker.api.serializers import iso_time
 from tracker.errors import ValidationError
+from tracker.params import bounded_arg
 from tracker.regions.codes import CodeError, normalize
 from tracker.validation import parse_bool
 from tracker.warnings.services import REASON_CODES, flags_for_user, hotspots
@@ -29,13 +30,11 @@ def flag_json(flag):
 @token_required
 def list_hotspots():
     """The riskiest villages in the caller's area, highest score first."""
-    raw = request.args.get("limit", "")
-    if raw == "":
-        limit = HOTSPOTS_DEFAULT
-    elif raw.isdigit() and 1 <= int(raw) <= HOTSPOTS_MAX:
-        limit = int(raw)
-    else:
-        raise ValidationError({"limit": [_("A whole number from 1 to %(n)d.", n=HOTSPOTS_MAX)]})
+    errors = {}
+    limit = bounded_arg(errors, "limit", default=HOTSPOTS_DEFAULT, maximum=HOTSPOTS_MAX,
+                        message=_("A whole number from 1 to %(n)d.", n=HOTSPOTS_MAX))
+    if errors:
+        raise ValidationError(errors)
     rows = hotspots(current_api_user(), limit=limit)
     return jsonify({"items": [{key: row[key] for key in HOTSPOT_KEYS} for row in rows]})
 

@@ -5,4 +5,4 @@ from tracker.attachments import routes
 
 bp = Blueprint("attachments", __name__, url_prefix="/attachments")
 
-bp.add_url_rule("/<id:attachment_id>", view_func=routes.image)
+bp.add_url_rule("/<int:attachment_id>", view_func=routes.image)

@@ -3,23 +3,16 @@ import sys
 
 import click
 from flask.cli import AppGroup
-from sqlalchemy import select
 
-from tracker.auth.models import ROLES, User
+from tracker.auth.models import ROLES
 from tracker.auth.services import (
-    assign_villages, check_role_and_unit, create_user, deactivate_user, find_unit, set_password,
+    assign_villages, check_role_and_unit, create_user, deactivate_user, find_unit, find_user, set_password,
 )
+from tracker.cli import fail_with
 from tracker.errors import ValidationError
 from tracker.extensions import db
 
 users_cli = AppGroup("users", help="User accounts.")
-
-
-def fail_with(error):
-    """Roll back and turn a ValidationError into a click error naming the fields."""
-    db.session.rollback()
-    lines = [f"{field}: {msg}" for field, msgs in error.errors.items() for msg in msgs]
-    raise click.ClickException("; ".join(lines))
 
 
 def _read_password(from_stdin):
@@ -32,7 +25,7 @@ def _read_password(from_stdin):
 
 
 def _get_user(username):
-    user = db.session.execute(select(User).where(User.username == username)).scalar_one_or_none()
+    user = find_user(username)
     if user is None:
         raise click.ClickException(f"username: no user {username!r}")
     return user

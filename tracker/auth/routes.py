@@ -9,15 +9,17 @@ from tracker.auth.forms import LoginForm, SettingsForm
 from tracker.auth.models import User
 from tracker.auth.services import LoginRefused, authenticate, update_settings
 from tracker.extensions import db, login_manager
+from tracker.params import row_id
 
 
 @login_manager.user_loader
 def load_user(session_id):
     """Sessions name the user and his session token; a rotated token logs him out."""
     user_id, _sep, token = (session_id or "").partition(":")
-    if not user_id.isdigit():
+    user_id = row_id(user_id)
+    if user_id is None:
         return None
-    user = db.session.get(User, int(user_id))
+    user = db.session.get(User, user_id)
     if user is None or not user.is_active or user.session_token != token:
         return None
     return user

@@ -10,12 +10,13 @@ from datetime import timedelta
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from tracker.auth.models import ROLE_UNIT_KIND, ROLES, ApiToken, BabinsaVillage, User, new_session_token
 from tracker.auth.passwords import hash_password, needs_rehash, spend_verify_time, verify_password
 from tracker.errors import ValidationError
 from tracker.extensions import db
+from tracker.params import row_id
 from tracker.regions.models import Region
 from tracker.timeutil import as_utc, utcnow
 from tracker.units.models import Unit
@@ -72,6 +73,25 @@ def authenticate(username, password, source="web"):
     return user
 
 
+def find_user(username):
+    """The user with exactly this username, or None."""
+    return db.session.execute(select(User).where(User.username == username)).scalar_one_or_none()
+
+
+def get_user(user_id):
+    """The user with this id, or None."""
+    return db.session.get(User, user_id)
+
+
+def search_users(q=""):
+    """A select of every user by username; ``q`` keeps those whose username or full name holds it (any case)."""
+    stmt = select(User).order_by(User.username)
+    if q:
+        like = f"%{q.lower()}%"
+        stmt = stmt.where(func.lower(User.username).like(like) | func.lower(User.full_name).like(like))
+    return stmt
+
+
 def check_role_and_unit(role, unit):
     """Errors ({field: [message]}) for an unknown role or a unit that does not fit it."""
     errors = {}
@@ -105,7 +125,8 @@ def find_unit(ref, field="unit"):
         raise ValidationError({field: [_l("Several units have the number %(number)s; give the name or id.", number=ref)]})
     if numbered:
         return numbered[0]
-    return db.session.get(Unit, int(ref)) if ref.isdigit() else None
+    unit_id = row_id(ref)
+    return db.session.get(Unit, unit_id) if unit_id is not None else None
 
 
 def create_user(*, username, full_name, role, password, unit=None, rank=None, nrp=None,

@@ -1,9 +1,8 @@
 """``flask digest send`` and ``flask outbox relay``."""
 import click
 from flask.cli import AppGroup
-from sqlalchemy import select
 
-from tracker.auth.models import User
+from tracker.auth.services import find_user
 from tracker.digests.outbox import format_counts, relay
 from tracker.digests.services import decide_for_date, is_recipient
 from tracker.extensions import db
@@ -25,7 +24,7 @@ def send_command(day, username, dry_run):
     as of now. The scheduler's catch-up cut-off does not apply here.
     """
     if username:
-        user = db.session.execute(select(User).where(User.username == username)).scalar_one_or_none()
+        user = find_user(username)
         if user is None:
             raise click.ClickException(f"user: no user {username!r}")
         if not is_recipient(user):

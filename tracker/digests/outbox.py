@@ -11,7 +11,7 @@ from datetime import timedelta
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from tracker.database import is_postgres
@@ -26,6 +26,8 @@ RELAY_BATCH = 500
 CLAIM_SECONDS = 15 * 60
 RETRY_BASE_SECONDS = 60
 RETRY_MAX_SECONDS = 2 * 60 * 60
+# The states the delivery log filters by; "retrying" is a pending row that has failed before.
+LOG_STATES = ("pending", "retrying", "sending", "sent", "failed", "skipped")
 
 
 def queue_message(*, key, to_address, subject, body_text, body_html, now, user_id=None,
@@ -179,3 +181,42 @@ def retry_now(message, now):
 def format_counts(counts):
     """The relay's one-line summary, as the CLI and the job log print it."""
     return f"sent {counts['sent']}, retrying {counts['retrying']}, failed {counts['failed']}"
+
+
+# --- reading, for the delivery log -------------------------------------------------
+
+def _state_condition(state):
+    if state == "retrying":
+        return (OutboxMessage.status == "pending") & (OutboxMessage.attempts > 0)
+    if state == "pending":
+        return (OutboxMessage.status == "pending") & (OutboxMessage.attempts == 0)
+    return OutboxMessage.status == state
+
+
+def logged_messages(state=None):
+    """A select of every outbox row, newest first; ``state`` (one of LOG_STATES) keeps those in it."""
+    stmt = select(OutboxMessage).order_by(OutboxMessage.created_at.desc(), OutboxMessage.id.desc())
+    return stmt.where(_state_condition(state)) if state in LOG_STATES else stmt
+
+
+def state_totals():
+    """{state: rows} for every state of LOG_STATES (one grouped count)."""
+    totals = dict.fromkeys(LOG_STATES, 0)
+    # Attempts take a handful of values (0 .. MAIL_MAX_ATTEMPTS): fold them here.
+    grouped = select(OutboxMessage.status, OutboxMessage.attempts, func.count()).group_by(
+        OutboxMessage.status, OutboxMessage.attempts
+    )
+    for status, attempts, count in db.session.execute(grouped):
+        name = "retrying" if status == "pending" and attempts else status
+        totals[name] = totals.get(name, 0) + count
+    return totals
+
+
+def get_message(message_id):
+    """The outbox row with this id, or None."""
+    return db.session.get(OutboxMessage, message_id)
+
+
+def stored_message(key):
+    """The outbox row decided under ``key`` (e.g. a digest's), or None."""
+    return db.session.execute(select(OutboxMessage).where(OutboxMessage.key == key)).scalar_one_or_none()

@@ -1,24 +1,22 @@
 """Digest pages: "my digest" preview, and the admin's delivery log."""
 from datetime import date
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import func, select
 
 from tracker.auth.decorators import roles_required
-from tracker.auth.models import User
-from tracker.digests.models import OutboxMessage
-from tracker.digests.outbox import retry_now
+from tracker.auth.services import find_user
+from tracker.digests.outbox import (
+    LOG_STATES, get_message, logged_messages, retry_now, state_totals, stored_message,
+)
 from tracker.digests.render import render_digest
 from tracker.digests.services import RECIPIENT_ROLES, build_digest, digest_key
-from tracker.errors import Conflict
 from tracker.extensions import db
+from tracker.params import page_arg
 from tracker.timeutil import local_date, utcnow
+from tracker.web import commit_or_rollback
 
-
-# Filters of the delivery log; "retrying" is a pending row that has failed before.
-LOG_FILTERS = ("pending", "retrying", "sending", "sent", "failed", "skipped")
 STATE_LABELS = {
     "pending": _l("pending"),
     "retrying": _l("retrying"),
@@ -27,14 +25,6 @@ STATE_LABELS = {
     "failed": _l("failed"),
     "skipped": _l("skipped (empty)"),
 }
-
-
-def _log_condition(status):
-    if status == "retrying":
-        return (OutboxMessage.status == "pending") & (OutboxMessage.attempts > 0)
-    if status == "pending":
-        return (OutboxMessage.status == "pending") & (OutboxMessage.attempts == 0)
-    return OutboxMessage.status == status
 
 
 def _parse_day(raw, default):
@@ -58,7 +48,7 @@ def preview():
     if current_user.role == "admin":
         target = None
         if username:
-            target = db.session.execute(select(User).where(User.username == username)).scalar_one_or_none()
+            target = find_user(username)
             if target is None or target.role not in RECIPIENT_ROLES or target.unit is None:
                 errors["user"] = [_("%(name)s is not a Koramil or Kodim user with a unit.", name=username)]
                 target = None
@@ -69,9 +59,7 @@ def preview():
         errors["date"] = [date_error]
     context = {"target": target, "day": day, "username": username, "errors": errors, "stored": None}
     if target is not None and target.unit is not None and not errors:
-        stored = db.session.execute(
-            select(OutboxMessage).where(OutboxMessage.key == digest_key(target, day))
-        ).scalar_one_or_none()
+        stored = stored_message(digest_key(target, day))
         if stored is not None:
             subject, text, html = stored.subject, stored.body_text, stored.body_html
         else:
@@ -86,42 +74,35 @@ def preview():
 def delivery_log():
     """Every outbox row, newest first, filterable by state, with the server's answers."""
     status = request.args.get("status", "")
-    stmt = select(OutboxMessage).order_by(OutboxMessage.created_at.desc(), OutboxMessage.id.desc())
-    if status in LOG_FILTERS:
-        stmt = stmt.where(_log_condition(status))
-    else:
+    if status not in LOG_STATES:
         status = ""
-    page = db.paginate(stmt, per_page=50, error_out=False)
-    totals = dict.fromkeys(LOG_FILTERS, 0)
-    # Attempts take a handful of values (0 .. MAIL_MAX_ATTEMPTS): fold them here.
-    grouped = select(OutboxMessage.status, OutboxMessage.attempts, func.count()).group_by(
-        OutboxMessage.status, OutboxMessage.attempts
-    )
-    for row_status, attempts, count in db.session.execute(grouped):
-        name = "retrying" if row_status == "pending" and attempts else row_status
-        totals[name] = totals.get(name, 0) + count
-    return render_template("digests/outbox.html", page=page, status=status, totals=totals,
-                           filters=LOG_FILTERS, status_labels=STATE_LABELS)
+    page = db.paginate(logged_messages(status), page=page_arg(), per_page=50, error_out=False)
+    return render_template("digests/outbox.html", page=page, status=status, totals=state_totals(),
+                           filters=LOG_STATES, status_labels=STATE_LABELS)
+
+
+def _message_or_404(message_id):
+    row = get_message(message_id)
+    if row is None:
+        abort(404)
+    return row
 
 
 @roles_required("admin")
 def message(message_id):
     """One stored email, as it was (or will be) sent."""
-    row = db.get_or_404(OutboxMessage, message_id)
+    row = _message_or_404(message_id)
     return render_template("digests/message.html", row=row, status_labels=STATE_LABELS)
 
 
 @roles_required("admin")
 def retry(message_id):
     """"Retry now": the relay's next run sends the message again."""
-    row = db.get_or_404(OutboxMessage, message_id)
-    try:
-        retry_now(row, utcnow())
-    except Conflict as error:
-        db.session.rollback()
-        flash(str(error), "error")
-    else:
-        db.session.commit()
+    row = _message_or_404(message_id)
+    outcome = commit_or_rollback(lambda: retry_now(row, utcnow()))
+    if outcome.is_done:
         flash(_("%(to)s will be sent again at the relay's next run.", to=row.to_address), "success")
+    else:
+        flash(outcome.message, "error")
     status = request.form.get("status")
-    return redirect(url_for("digests.delivery_log", status=status if status in LOG_FILTERS else None)), 303
+    return redirect(url_for("digests.delivery_log", status=status if status in LOG_STATES else None)), 303

@@ -3,7 +3,7 @@ import click
 from flask.cli import AppGroup
 from sqlalchemy import select
 
-from tracker.auth.cli import fail_with
+from tracker.cli import fail_with
 from tracker.elections.models import ELECTION_KINDS, STAGES, Election
 from tracker.elections.queries import live_condition, local_days
 from tracker.elections.services import KEEP, create_election, edit_election, remove_election

@@ -2,25 +2,27 @@
 import re
 
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _, lazy_gettext as _l
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from tracker.auth.decorators import roles_required
 from tracker.elections.forms import ElectionEditForm, ElectionForm, ElectionRemoveForm
-from tracker.elections.models import ELECTION_KINDS, STAGES, Election, ElectionArea
+from tracker.elections.areas import area_count
+from tracker.elections.models import ELECTION_KINDS, STAGES, Election
 from tracker.elections.services import (
     DEFAULT_OFFSETS, KIND_LABELS, SCOPE_LABELS, STAGE_LABELS, can_manage_election, can_manage_elections,
     create_election, current_stage, default_stages, edit_election, election_villages, elections_for_user,
     get_election, remove_election, user_today,
 )
-from tracker.errors import Forbidden, ValidationError
 from tracker.extensions import db
+from tracker.params import page_arg
+from tracker.web import commit_or_rollback
 
 
 AREAS_SHOWN = 500
-_FORM_FIELDS = {"kind": "kind", "name": "name", "voting_on": "voting_on", "scope": "codes"}
+# The form's codes field shows the service's "scope" errors.
+FORM_FIELDS = {"scope": "codes"}
 
 
 def _labels():
@@ -31,7 +33,7 @@ def _labels():
 def index():
     """The elections touching the user's villages, latest voting day first."""
     page = db.paginate(elections_for_user(current_user).options(selectinload(Election.stages)),
-                       per_page=25, error_out=False)
+                       page=page_arg(), per_page=25, error_out=False)
     return render_template("elections/index.html", page=page, today=user_today(current_user),
                            current_stage=current_stage, can_create=can_manage_elections(current_user),
                            **_labels())
@@ -85,34 +87,17 @@ def _stage_overrides(form, kind):
     return overrides
 
 
-def _apply_errors(form, errors):
-    for key, messages in errors.items():
-        field = getattr(form, _FORM_FIELDS.get(key, ""), None)
-        if field is not None:
-            field.errors = list(field.errors) + messages
-        else:
-            form.form_errors.extend(messages)
-
-
 def _save(form, save, done):
     """Run ``save()`` (returns the election); commit, flash ``done``: ``(redirect, 200)``.
 
     On a service error nothing is kept: the form shows the messages and the
     answer is ``(None, 422)`` when invalid or ``(None, 403)`` when not allowed.
     """
-    try:
-        election = save()
-    except ValidationError as error:
-        db.session.rollback()
-        _apply_errors(form, error.errors)
-        return None, 422
-    except Forbidden as error:
-        db.session.rollback()
-        form.form_errors.append(str(error.args[0]))
-        return None, 403
-    db.session.commit()
-    flash(done % {"name": election.name}, "success")
-    return redirect(url_for("elections.detail", election_id=election.id)), 200
+    outcome = commit_or_rollback(save, form, fields=FORM_FIELDS)
+    if not outcome.is_done:
+        return None, outcome.status
+    flash(done % {"name": outcome.value.name}, "success")
+    return redirect(url_for("elections.detail", election_id=outcome.value.id)), 200
 
 
 @roles_required("kodim", "admin")
@@ -205,9 +190,10 @@ def remove(election_id):
     form = ElectionRemoveForm()
     if form.validate_on_submit():
         name = election.name
-        cleared = remove_election(current_user, election)
-        db.session.commit()
-        flash(_("Election %(name)s removed; %(n)d active flags cleared.", name=name, n=cleared), "success")
+        outcome = commit_or_rollback(lambda: remove_election(current_user, election))
+        if not outcome.is_done:
+            abort(outcome.status)
+        flash(_("Election %(name)s removed; %(n)d active flags cleared.", name=name, n=outcome.value), "success")
         return redirect(url_for("elections.index"))
     return render_template("elections/remove.html", election=election, form=form, **_labels())
 
@@ -219,11 +205,8 @@ def detail(election_id):
     if election is None:
         abort(404)
     today = user_today(current_user)
-    area_count = db.session.execute(
-        select(func.count()).where(ElectionArea.election_id == election.id)
-    ).scalar_one()
     return render_template(
         "elections/detail.html", election=election, today=today, stage=current_stage(election, today),
-        areas=election_villages(election, limit=AREAS_SHOWN), area_count=area_count,
+        areas=election_villages(election, limit=AREAS_SHOWN), area_count=area_count(election),
         can_manage=can_manage_election(current_user, election), **_labels(),
     )

@@ -7,9 +7,9 @@ import sys
 
 import click
 from flask.cli import AppGroup
-from sqlalchemy import select
 
-from tracker.auth.models import User
+from tracker.auth.services import find_user
+from tracker.cli import fail_with
 from tracker.errors import ValidationError
 from tracker.extensions import db
 from tracker.tickets.export import export_csv
@@ -20,7 +20,7 @@ FILTER_HELP = "Filter as name=value, repeatable; names: " + ", ".join(FILTERS)
 
 
 def _user(username):
-    user = db.session.execute(select(User).where(User.username == username)).scalar_one_or_none()
+    user = find_user(username)
     if user is None or not user.is_active:
         raise click.BadParameter(f"no active user {username!r}", param_hint="--as")
     return user
@@ -37,11 +37,6 @@ def _filters(pairs):
     return params
 
 
-def _fail(error):
-    lines = [f"{field}: {message}" for field, messages in error.errors.items() for message in messages]
-    raise click.ClickException("; ".join(lines))
-
-
 @tickets_cli.command("list")
 @click.option("--as", "username", required=True, help="Read as this user (his scope applies)")
 @click.option("--filter", "-f", "pairs", multiple=True, help=FILTER_HELP)
@@ -52,7 +47,7 @@ def list_command(username, pairs, limit):
     try:
         stmt = search_tickets(user, _filters(pairs))
     except ValidationError as error:
-        _fail(error)
+        fail_with(error)
     for ticket in db.session.execute(stmt.limit(limit)).scalars():
         click.echo(f"{ticket.ref}  {ticket.status:<11} {ticket.severity:<8} {ticket.village_code}  {ticket.title}")
 
@@ -67,7 +62,7 @@ def export_command(username, pairs, output):
     try:
         chunks = export_csv(user, _filters(pairs))
     except ValidationError as error:
-        _fail(error)
+        fail_with(error)
     handle = open(output, "w", encoding="utf-8", newline="") if output else sys.stdout
     try:
         for chunk in chunks:

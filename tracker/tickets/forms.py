@@ -68,14 +68,6 @@ def district_options(user):
     return None if len(rows) > CHOICE_LIMIT else [tuple(r) for r in rows]
 
 
-def int_or_raw(value):
-    """A whole number from a form string, else the string (the service names the error)."""
-    text = (value or "").strip()
-    if not text:
-        return None
-    return int(text) if text.isascii() and text.isdigit() else text
-
-
 class TicketFields:
     """The fields a Babinsa fills in for one problem (shared by both forms)."""
 
@@ -117,23 +109,3 @@ class ReclassifyForm(Form):
 class CommentForm(Form):
     body = TextAreaField(_l("Comment"), render_kw={"rows": 3, "maxlength": 10000})
 
-
-def field_named(form, name):
-    """The form's field for a service error name; ``tickets-0-title`` reaches into a list entry."""
-    field = form._fields.get(name)
-    if field is None and name.count("-") >= 2:
-        head, index, rest = name.split("-", 2)
-        entries = getattr(form._fields.get(head), "entries", None)
-        if entries and index.isdigit() and int(index) < len(entries):
-            return field_named(entries[int(index)].form, rest)
-    return field
-
-
-def apply_errors(form, errors):
-    """Put a service's {field: [messages]} under the form's fields; unknown names go on top."""
-    for name, messages in errors.items():
-        target = field_named(form, name)
-        if target is not None:
-            target.errors = list(target.errors) + list(messages)
-        else:
-            form.form_errors.extend(messages)

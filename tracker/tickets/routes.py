@@ -4,8 +4,7 @@ Views parse input, call one service, and render; the request commits once.
 Every read goes through the scoped service functions.
 """
 from flask import (
-    Response, abort, current_app, flash, redirect, render_template, request, session,
-    stream_with_context, url_for,
+    Response, abort, current_app, flash, redirect, render_template, request, stream_with_context, url_for,
 )
 from flask_babel import format_timedelta, get_timezone, gettext as _
 from flask_login import current_user, login_required
@@ -13,12 +12,13 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from tracker.auth.decorators import roles_required
-from tracker.errors import Conflict, Forbidden, ValidationError
+from tracker.errors import ValidationError
 from tracker.extensions import db
+from tracker.forms import apply_errors
+from tracker.params import int_or_raw, page_arg
 from tracker.regions.codes import WIB, CodeError, normalize
 from tracker.tickets.forms import (
-    CommentForm, ReclassifyForm, TicketForm, TransitionForm, apply_errors, district_options,
-    int_or_raw, village_options,
+    CommentForm, ReclassifyForm, TicketForm, TransitionForm, district_options, village_options,
 )
 from tracker.tickets.labels import (
     ACTION_LABELS, CATEGORY_LABELS, EVENT_LABELS, LEVEL_LABELS, SEVERITY_LABELS, STATUS_LABELS,
@@ -32,10 +32,7 @@ from tracker.tickets.services import (
 )
 from tracker.timeutil import as_utc, local_date, utcnow
 from tracker.warnings.models import flagged_ids
-
-# Keeps OFFSET far inside 64 bits (SQLite overflows beyond).
-MAX_PAGE = 1_000_000
-DRAFTS_DONE = "drafts_done"
+from tracker.web import commit_or_rollback, draft_key, drafts_done, mark_draft_done
 
 
 def ticket_age(moment):
@@ -51,12 +48,6 @@ def _labels():
         "ACTION_LABELS": ACTION_LABELS, "EVENT_LABELS": EVENT_LABELS,
         "ticket_age": ticket_age,
     }
-
-
-def page_number():
-    """The ``page`` query argument, clamped to 1..MAX_PAGE."""
-    page = request.args.get("page", 1, type=int)
-    return min(max(page, 1), MAX_PAGE)
 
 
 # Pages count their tickets up to this many; a national list says "10000+"
@@ -92,7 +83,7 @@ class TicketPage:
 
 def paginate(stmt):
     """One page of tickets with their villages, and which of them are flagged."""
-    page = TicketPage(stmt, page_number(), current_app.config["PER_PAGE"])
+    page = TicketPage(stmt, page_arg(), current_app.config["PER_PAGE"])
     return page, flagged_ids([t.id for t in page.items])
 
 
@@ -102,21 +93,6 @@ def ticket_or_404(ticket_id):
     if ticket is None:
         abort(404)
     return ticket
-
-
-def mark_draft_done(name):
-    """Tell the next page to drop the browser draft of a form that was saved."""
-    session[DRAFTS_DONE] = sorted(set(session.get(DRAFTS_DONE, [])) | {name})
-
-
-def drafts_done():
-    """The saved forms whose drafts the page should clear (read once)."""
-    return session.pop(DRAFTS_DONE, [])
-
-
-def draft_key(name):
-    """localStorage key of a form's draft: one per user and form."""
-    return f"waspada:draft:{current_user.id}:{name}"
 
 
 # --- list and export -----------------------------------------------------------
@@ -205,23 +181,15 @@ def new():
     form = TicketForm(formdata=request.form if request.method == "POST" else request.args)
     if request.method == "GET" or "check" in request.form or not form.validate_on_submit():
         return render_template("tickets/new.html", **ticket_form_context(form))
-    try:
-        ticket = create_ticket(
-            current_user, village_code=form.village_code.data, category=form.category.data,
-            severity=form.severity.data, title=form.title.data, description=form.description.data,
-            occurred_on=form.occurred_on.data, visit_id=int_or_raw(form.visit_id.data),
-            sensitive=form.sensitive.data, parties=form.parties.data,
-        )
-    except (ValidationError, Forbidden) as error:
-        db.session.rollback()
-        if isinstance(error, Forbidden):
-            apply_errors(form, {"village_code": [str(error.args[0])]})
-            status = 403
-        else:
-            apply_errors(form, error.errors)
-            status = 422
-        return render_template("tickets/new.html", **ticket_form_context(form)), status
-    db.session.commit()
+    outcome = commit_or_rollback(lambda: create_ticket(
+        current_user, village_code=form.village_code.data, category=form.category.data,
+        severity=form.severity.data, title=form.title.data, description=form.description.data,
+        occurred_on=form.occurred_on.data, visit_id=int_or_raw(form.visit_id.data),
+        sensitive=form.sensitive.data, parties=form.parties.data,
+    ), form, forbidden_field="village_code")
+    if not outcome.is_done:
+        return render_template("tickets/new.html", **ticket_form_context(form)), outcome.status
+    ticket = outcome.value
     mark_draft_done("ticket")
     flash(_("Ticket %(ref)s filed.", ref=ticket.ref), "success")
     return redirect(url_for("tickets.detail", ticket_id=ticket.id))
@@ -242,13 +210,10 @@ def same_problem(ticket_id):
     body = "\n\n".join(part.strip() for part in (
         form.title.data or "", form.description.data or "", form.parties.data or "",
     ) if part.strip())
-    try:
-        add_comment(current_user, ticket, body)
-    except ValidationError:
-        db.session.rollback()
+    outcome = commit_or_rollback(lambda: add_comment(current_user, ticket, body))
+    if not outcome.is_done:
         apply_errors(form, {"title": [_("Write what you heard before marking it as the same problem.")]})
-        return render_template("tickets/new.html", **ticket_form_context(form)), 422
-    db.session.commit()
+        return render_template("tickets/new.html", **ticket_form_context(form)), outcome.status
     mark_draft_done("ticket")
     flash(_("Added to %(ref)s as a comment.", ref=ticket.ref), "success")
     return redirect(url_for("tickets.detail", ticket_id=ticket.id))
@@ -273,11 +238,18 @@ def render_detail(ticket, status=200, **forms):
     ), status
 
 
-def conflict_answer(ticket_id):
-    """Someone acted first: say so and show the ticket as it is now (409)."""
-    db.session.rollback()
-    flash(_("Someone else changed this ticket first. Here is how it stands now."), "error")
-    return render_detail(ticket_or_404(ticket_id), 409)
+def refused(ticket_id, outcome, **forms):
+    """The answer to a refused change of the ticket, after the rollback.
+
+    403: the error page. 409: someone acted first; say so and show the
+    ticket as it is now. 422: the ticket page with the form's errors.
+    """
+    if outcome.status == 403:
+        abort(403)
+    if outcome.status == 409:
+        flash(_("Someone else changed this ticket first. Here is how it stands now."), "error")
+        return render_detail(ticket_or_404(ticket_id), 409)
+    return render_detail(ticket_or_404(ticket_id), outcome.status, **forms)
 
 
 @login_required
@@ -292,18 +264,10 @@ def act(ticket_id):
     ticket = ticket_or_404(ticket_id)
     form = TransitionForm()
     action = form.action.data
-    try:
-        transition(current_user, ticket, action, reason=form.reason.data, version=int_or_raw(form.version.data))
-    except ValidationError as error:
-        db.session.rollback()
-        apply_errors(form, error.errors)
-        return render_detail(ticket_or_404(ticket_id), 422, transition=form)
-    except Conflict:
-        return conflict_answer(ticket_id)
-    except Forbidden:
-        db.session.rollback()
-        abort(403)
-    db.session.commit()
+    outcome = commit_or_rollback(lambda: transition(
+        current_user, ticket, action, reason=form.reason.data, version=int_or_raw(form.version.data)), form)
+    if not outcome.is_done:
+        return refused(ticket_id, outcome, transition=form)
     flash(_("%(ref)s: %(status)s.", ref=ticket.ref, status=STATUS_LABELS[ticket.status]), "success")
     return redirect(url_for("tickets.detail", ticket_id=ticket.id))
 
@@ -315,19 +279,11 @@ def reclassify_view(ticket_id):
     form = ReclassifyForm()
     severity = form.severity.data if form.severity.data != ticket.severity else None
     category = form.category.data if form.category.data != ticket.category else None
-    try:
-        reclassify(current_user, ticket, severity=severity, category=category,
-                   reason=form.reason.data, version=int_or_raw(form.version.data))
-    except ValidationError as error:
-        db.session.rollback()
-        apply_errors(form, error.errors)
-        return render_detail(ticket_or_404(ticket_id), 422, reclassify=form)
-    except Conflict:
-        return conflict_answer(ticket_id)
-    except Forbidden:
-        db.session.rollback()
-        abort(403)
-    db.session.commit()
+    outcome = commit_or_rollback(lambda: reclassify(
+        current_user, ticket, severity=severity, category=category, reason=form.reason.data,
+        version=int_or_raw(form.version.data)), form)
+    if not outcome.is_done:
+        return refused(ticket_id, outcome, reclassify=form)
     flash(_("%(ref)s reclassified.", ref=ticket.ref), "success")
     return redirect(url_for("tickets.detail", ticket_id=ticket.id))
 
@@ -337,12 +293,8 @@ def comment(ticket_id):
     """Add a comment to the timeline."""
     ticket = ticket_or_404(ticket_id)
     form = CommentForm()
-    try:
-        add_comment(current_user, ticket, form.body.data)
-    except ValidationError as error:
-        db.session.rollback()
-        apply_errors(form, error.errors)
-        return render_detail(ticket_or_404(ticket_id), 422, comment=form)
-    db.session.commit()
+    outcome = commit_or_rollback(lambda: add_comment(current_user, ticket, form.body.data), form)
+    if not outcome.is_done:
+        return refused(ticket_id, outcome, comment=form)
     flash(_("Comment added."), "success")
     return redirect(url_for("tickets.detail", ticket_id=ticket.id) + "#timeline")

@@ -1,4 +1,4 @@
-"""Creating units and setting the regions they cover."""
+"""Creating units, setting the regions they cover, and reading them."""
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
@@ -57,3 +57,13 @@ def set_unit_regions(unit, region_codes):
         unit.regions.append(UnitRegion(region_code=code))
     db.session.flush()
     return unit
+
+
+def all_units():
+    """Every unit, by kind and name."""
+    return db.session.execute(select(Unit).order_by(Unit.kind, Unit.name)).scalars().all()
+
+
+def get_unit(unit_id):
+    """The unit with this id, or None (also for no id)."""
+    return db.session.get(Unit, unit_id) if unit_id else None

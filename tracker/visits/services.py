@@ -1,11 +1,15 @@
-"""Recording Komsos visits."""
+"""Recording Komsos visits, and reading them back (scoped)."""
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
+from sqlalchemy.orm import aliased, joinedload
 
 from tracker import scope
 from tracker.errors import ValidationError
 from tracker.extensions import db
+from tracker.params import is_row_id
 from tracker.regions.codes import WIB
+from tracker.regions.models import Region
+from tracker.tickets.models import Ticket
 from tracker.tickets.services import create_ticket, ensure_in_scope
 from tracker.validation import clean_text, find_village, parse_date
 from tracker.timeutil import local_date, utcnow
@@ -87,3 +91,35 @@ def visible_visits(user):
     """A select of visits in the user's villages, newest first."""
     return select(Visit).where(Visit.village_code.in_(scope.village_codes(user))) \
         .order_by(Visit.visited_on.desc(), Visit.id.desc())
+
+
+def get_visit(user, visit_id):
+    """The visit if it is in the user's villages, with its village and Babinsa loaded; else None (404)."""
+    if not is_row_id(visit_id):
+        return None
+    return db.session.execute(
+        visible_visits(user).where(Visit.id == visit_id).options(joinedload(Visit.village), joinedload(Visit.babinsa))
+    ).scalar_one_or_none()
+
+
+def visit_tickets(user, visit):
+    """The tickets raised in a visit that the user may see, in filing order, with their villages."""
+    return db.session.execute(
+        scope.tickets(user).where(Ticket.visit_id == visit.id).options(joinedload(Ticket.village)).order_by(Ticket.id)
+    ).scalars().all()
+
+
+def villages_by_district(user):
+    """A select of the user's villages, by kecamatan name, then village name and code."""
+    district = aliased(Region)
+    return (
+        scope.villages(user)
+        .join(district, district.code == Region.district_code)
+        .order_by(district.name, Region.name, Region.code)
+    )
+
+
+def district_names(villages):
+    """{kecamatan code: name} of the given villages' kecamatan (one query)."""
+    codes = {v.district_code for v in villages}
+    return dict(db.session.execute(select(Region.code, Region.name).where(Region.code.in_(codes))).all())

@@ -5,6 +5,7 @@ from flask_login import current_user, login_required
 
 from tracker.elections.services import STAGE_LABELS
 from tracker.extensions import db
+from tracker.params import page_arg
 from tracker.regions.codes import CodeError, normalize
 from tracker.warnings.flags import clear_text
 from tracker.warnings.services import flags_for_user, hotspots, reason_text, silent_villages, ticket_flags
@@ -31,7 +32,7 @@ def index():
     except CodeError:
         village_code = ""
     flags = db.paginate(flags_for_user(current_user, active=True, village_code=village_code or None),
-                        per_page=25, error_out=False)
+                        page=page_arg(), per_page=25, error_out=False)
     return render_template(
         "warnings/index.html", hotspots=hotspots(current_user, limit=HOTSPOTS_SHOWN), flags=flags,
         village_code=village_code, stage_labels=STAGE_LABELS, reason_text=reason_text,
