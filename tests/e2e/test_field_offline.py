@@ -6,7 +6,8 @@ REQUIRE_BROWSER=1). Nothing here needs the server to have received what waits.
 """
 from tests.e2e.pages import PHONE, log_in
 from tests.e2e.field_support import (
-    KEBAK, KEMIRI, QUEUED, SAVED_COPY, expect_badge, fill_ticket, outbox_items, photo, ready_offline, submit,
+    KEBAK, KEMIRI, PAGE_IS_SAVED, QUEUED, SAVED_COPY, expect_badge, fill_ticket, outbox_items, photo, ready_offline,
+    submit,
 )
 
 PAGE_BUDGET = 150 * 1024
@@ -43,6 +44,23 @@ def test_a_page_never_opened_says_so_in_indonesian_instead_of_the_browsers_error
     page.goto("/tickets/?status=open&severity=critical")
     assert page.locator("h1").inner_text() == "Tidak ada sinyal"
     assert "tidak bisa dibuka tanpa sinyal" in page.locator("main").inner_text()
+
+
+def test_the_next_user_of_the_phone_never_sees_the_pages_kept_for_the_last_one(new_page):
+    page = new_page(PHONE)
+    log_in(page, "babinsa.kemiri")
+    page.goto("/visits/villages")
+    ready_offline(page, "/visits/villages")
+    page.locator("form[action$='/logout'] button").click()
+    page.wait_for_url("**/login")
+    assert not page.evaluate(PAGE_IS_SAVED, "/visits/villages")
+
+    log_in(page, "babinsa.waru")
+    ready_offline(page, "/visits/villages")
+    page.context.set_offline(True)
+    page.goto("/visits/villages")
+    assert "Waru" in page.locator("main").inner_text()
+    assert "Kemiri" not in page.locator("main").inner_text()
 
 
 def test_a_ticket_filed_offline_waits_in_the_outbox_with_the_count_in_the_header(new_page):
