@@ -16,7 +16,7 @@ class Election(db.Model):
 
     A removed election keeps its row (removed_at set) so the flags it raised
     and their history stay readable; every reader of the calendar, the sweep
-    included, ignores it (``elections.services.live_condition``).
+    included, ignores it (``elections.queries.live_condition``).
     """
 
     __tablename__ = "election"
