@@ -101,6 +101,17 @@ def test_a_server_error_keeps_the_report_waiting_with_a_backoff(phone):
     expect_badge(phone, "1 menunggu")
 
 
+def test_a_send_cut_off_without_an_answer_keeps_the_report_waiting(phone):
+    phone.route("**/tickets/new", lambda route, request: route.abort("connectionreset")
+                if request.method == "POST" else route.continue_())
+    fill_ticket(phone, "Baliho dirusak (sinyal putus)")
+    submit(phone)
+    assert QUEUED in phone.locator(".flash-success").inner_text()
+    [item] = outbox_items(phone)
+    assert (item["state"], item["problem"], item["attempts"]) == ("waiting", "network", 1)
+    assert item["next_try_at"]
+
+
 def test_a_csrf_refusal_is_sent_once_more_with_a_fresh_token(phone):
     seen = answer_posts(phone, (400, {"error": "csrf"}), (201, {"ok": True, "kind": "ticket", "id": 1,
                                                                 "ref": "0727-2026-999998", "url": "/tickets/1"}))

@@ -238,7 +238,8 @@
           return again.csrf_token ? post(item, again.csrf_token) : again;
         }).then(function (second) { return second.csrf ? { retry: "server" } : second; });
       });
-    }, function () {
+    }).catch(function () {
+      // No answer (no signal, a timeout, a cut connection), for the token or for the report.
       return { retry: "network" };
     }).then(function (result) { return settle(item, result); });
   }

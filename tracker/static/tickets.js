@@ -460,11 +460,11 @@
       event.preventDefault();
       if (form.dataset.busy) { return; }
       form.dataset.busy = "1";
-      var label = button ? button.textContent : "";
+      var caption = button ? button.textContent : "";
       if (button) { button.disabled = true; button.textContent = field.text.sending; }
       var done = function () {
         delete form.dataset.busy;
-        if (button) { button.disabled = false; button.textContent = label; }
+        if (button) { button.disabled = false; button.textContent = caption; }
       };
       collect(form).then(function (item) {
         if (replaces.id) { item.id = replaces.id; item.created_at = replaces.created_at; }
