@@ -5,7 +5,7 @@ from flask_babel import gettext as _
 from tracker.admin.forms import UserForm
 from tracker.auth.decorators import roles_required
 from tracker.auth.services import assign_villages, create_user, get_user, search_users, set_password, update_user
-from tracker.extensions import db
+from tracker.pagination import paginate
 from tracker.params import page_arg
 from tracker.units.services import all_units, get_unit
 from tracker.web import commit_or_rollback
@@ -26,7 +26,7 @@ def _form_status(form):
 def users():
     """All users, searchable, paginated."""
     q = request.args.get("q", "").strip()
-    page = db.paginate(search_users(q), page=page_arg(), per_page=50, error_out=False)
+    page = paginate(search_users(q), page=page_arg(), per_page=50)
     return render_template("admin/users.html", page=page, q=q)
 
 

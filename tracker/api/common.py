@@ -4,6 +4,7 @@ from functools import wraps
 from flask import g, jsonify, request
 from flask_babel import gettext as _
 
+from tracker import pagination
 from tracker.auth.services import user_for_token
 from tracker.errors import Conflict, Forbidden, ValidationError
 from tracker.extensions import db
@@ -69,14 +70,14 @@ def page_params():
 
 
 def paginate(stmt, serialize=None, *, serialize_page=None):
-    """Run a select for one page; returns the list envelope with total.
+    """Run a select for the query string's page; returns the list envelope with total.
 
     ``serialize`` turns one row into JSON. ``serialize_page`` turns the
     whole page's rows at once, for answers that load what the rows share
     in one query per page instead of one per row.
     """
     page, per_page = page_params()
-    result = db.paginate(stmt, page=page, per_page=per_page, error_out=False, count=True)
+    result = pagination.paginate(stmt, page=page, per_page=per_page)
     items = serialize_page(result.items) if serialize_page else [serialize(item) for item in result.items]
     return {"items": items, "total": result.total, "page": page, "per_page": per_page}
 

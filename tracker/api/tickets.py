@@ -3,18 +3,15 @@
 Every read goes through the scope helper (via get_ticket/search_tickets),
 so an out-of-scope or need-to-know ticket answers 404 on every path.
 """
-from datetime import datetime, timedelta, timezone
-
 from flask import abort, jsonify, request, url_for
 from flask_babel import gettext as _
-from sqlalchemy import func, select, tuple_
 
 from tracker.api.common import current_api_user, json_body, page_params, token_required
 from tracker.api.serializers import event_json, ticket_json, ticket_row_json, visit_json
-from tracker.auth.models import User
 from tracker.errors import ValidationError
 from tracker.extensions import db
-from tracker.regions.models import Region
+from tracker.pagination import decode_cursor
+from tracker.tickets.listing import ticket_row_page
 from tracker.tickets.models import CATEGORIES, EVENT_KINDS, LEVELS, SEVERITIES, STATUSES, Ticket
 from tracker.tickets.services import (
     ACTIONS, COMMENT_MAX, DESCRIPTION_MAX, PARTIES_MAX, QUERY_MAX, REASON_MAX, TITLE_MAX, add_comment,
@@ -23,7 +20,7 @@ from tracker.tickets.services import (
 )
 from tracker.validation import parse_bool
 from tracker.visits.services import MET_WITH_MAX, NOTES_MAX, record_visit
-from tracker.warnings.models import flagged_condition, flagged_ids
+from tracker.warnings.models import flagged_ids
 
 
 def _visible_ticket(ticket_id):
@@ -56,40 +53,6 @@ def create_visit():
     return jsonify(visit_json(visit)), 201
 
 
-# The columns of a list row: the ticket, its village's name, its reporter and
-# whether it carries an active flag, all from the page's one statement.
-_LIST_COLUMNS = (
-    Ticket.id, Ticket.ref, Ticket.village_code, Region.name.label("village_name"), Ticket.category,
-    Ticket.severity, Ticket.status, Ticket.level, Ticket.title, Ticket.description, Ticket.occurred_on,
-    Ticket.reported_at, Ticket.due_at, User.username.label("reporter"), Ticket.is_sensitive,
-    flagged_condition().label("flagged"), Ticket.version,
-)
-_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
-
-
-def encode_cursor(reported_at, ticket_id):
-    """``<microseconds since 1970>.<id>`` of the last row: where the next page resumes."""
-    if reported_at.tzinfo is None:
-        reported_at = reported_at.replace(tzinfo=timezone.utc)
-    delta = reported_at - _EPOCH
-    return f"{(delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds}.{ticket_id}"
-
-
-def decode_cursor(raw):
-    """(reported_at, id) from a cursor, or raise ValidationError naming ``after``."""
-    micros, _sep, ticket_id = raw.partition(".")
-    try:
-        if not (micros.lstrip("-").isascii() and ticket_id.isascii()):
-            raise ValueError
-        moment = _EPOCH + timedelta(microseconds=int(micros))
-        number = int(ticket_id)
-        if number < 1 or number > 2**63 - 1:
-            raise ValueError
-    except (ValueError, OverflowError):
-        raise ValidationError({"after": [_("Not a cursor; pass the `next` value of the previous page.")]})
-    return moment, number
-
-
 @token_required
 def list_tickets():
     """Scoped, filtered tickets, newest first, one page at a time.
@@ -107,26 +70,11 @@ def list_tickets():
         errors["after"] = [_("Use either page or after, not both.")]
     if errors:
         raise ValidationError(errors)
-    total = None
-    if with_total is not False:
-        total = db.session.execute(
-            stmt.with_only_columns(func.count(), maintain_column_froms=True).order_by(None)).scalar_one()
-    if after:
-        stmt = stmt.where(tuple_(Ticket.reported_at, Ticket.id) < tuple_(*decode_cursor(after)))
-    # The page's ids come from the ordered index alone; only those rows are joined.
-    page_ids = stmt.with_only_columns(Ticket.id).limit(per_page + 1).offset((page - 1) * per_page)
-    rows = db.session.execute(
-        select(*_LIST_COLUMNS)
-        .join_from(Ticket, Region, Region.code == Ticket.village_code)
-        .join(User, User.id == Ticket.reporter_id)
-        .where(Ticket.id.in_(page_ids.scalar_subquery()))
-        .order_by(Ticket.reported_at.desc(), Ticket.id.desc())
-    ).all()
-    more = len(rows) > per_page
-    rows = rows[:per_page]
+    result = ticket_row_page(stmt, page, per_page, count=with_total is not False,
+                             after=decode_cursor(after) if after else None)
     return jsonify({
-        "items": [ticket_row_json(row) for row in rows], "total": total, "page": page, "per_page": per_page,
-        "next": encode_cursor(rows[-1].reported_at, rows[-1].id) if more else None,
+        "items": [ticket_row_json(row) for row in result.items], "total": result.total, "page": page,
+        "per_page": per_page, "next": result.next_cursor,
     })
 
 

@@ -12,7 +12,7 @@ from tracker.digests.outbox import (
 )
 from tracker.digests.render import render_digest
 from tracker.digests.services import RECIPIENT_ROLES, build_digest, digest_key
-from tracker.extensions import db
+from tracker.pagination import paginate
 from tracker.params import page_arg
 from tracker.timeutil import local_date, utcnow
 from tracker.web import commit_or_rollback
@@ -76,7 +76,7 @@ def delivery_log():
     status = request.args.get("status", "")
     if status not in LOG_STATES:
         status = ""
-    page = db.paginate(logged_messages(status), page=page_arg(), per_page=50, error_out=False)
+    page = paginate(logged_messages(status), page=page_arg(), per_page=50)
     return render_template("digests/outbox.html", page=page, status=status, totals=state_totals(),
                            filters=LOG_STATES, status_labels=STATE_LABELS)
 

@@ -15,7 +15,7 @@ from tracker.elections.services import (
     create_election, current_stage, default_stages, edit_election, election_villages, elections_for_user,
     get_election, remove_election, user_today,
 )
-from tracker.extensions import db
+from tracker.pagination import paginate
 from tracker.params import page_arg
 from tracker.web import commit_or_rollback
 
@@ -32,8 +32,8 @@ def _labels():
 @login_required
 def index():
     """The elections touching the user's villages, latest voting day first."""
-    page = db.paginate(elections_for_user(current_user).options(selectinload(Election.stages)),
-                       page=page_arg(), per_page=25, error_out=False)
+    page = paginate(elections_for_user(current_user).options(selectinload(Election.stages)),
+                    page=page_arg(), per_page=25)
     return render_template("elections/index.html", page=page, today=user_today(current_user),
                            current_stage=current_stage, can_create=can_manage_elections(current_user),
                            **_labels())

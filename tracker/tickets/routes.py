@@ -8,12 +8,9 @@ from flask import (
 )
 from flask_babel import format_timedelta, get_timezone, gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
 
 from tracker.auth.decorators import roles_required
 from tracker.errors import ValidationError
-from tracker.extensions import db
 from tracker.forms import apply_errors
 from tracker.params import int_or_raw, page_arg
 from tracker.regions.codes import WIB, CodeError, normalize
@@ -23,12 +20,12 @@ from tracker.tickets.forms import (
 from tracker.tickets.labels import (
     ACTION_LABELS, CATEGORY_LABELS, EVENT_LABELS, LEVEL_LABELS, SEVERITY_LABELS, STATUS_LABELS,
 )
-from tracker.tickets.models import CATEGORIES, Ticket
 from tracker.tickets.export import export_csv
+from tracker.tickets.listing import ticket_page
+from tracker.tickets.models import CATEGORIES
 from tracker.tickets.services import (
-    ACTIONS, add_comment, allowed_actions, can_reclassify, create_ticket, escalation_queue,
-    get_ticket, overdue_tickets, reclassify, search_tickets,
-    similar_open_tickets, timeline, transition, triage_queue,
+    ACTIONS, add_comment, allowed_actions, can_reclassify, create_ticket, escalation_queue, get_ticket,
+    overdue_tickets, reclassify, search_tickets, similar_open_tickets, timeline, transition, triage_queue,
 )
 from tracker.timeutil import as_utc, local_date, utcnow
 from tracker.warnings.models import flagged_ids
@@ -55,35 +52,9 @@ def _labels():
 COUNT_CAP = 10_000
 
 
-class TicketPage:
-    """One page of an ordered ticket select, with a capped total.
-
-    Offers what the ``pager`` macro reads (``page``, ``pages``, ``has_prev``,
-    ``prev_num``, ``has_next``, ``next_num``) plus ``total_is_capped``.
-    """
-
-    def __init__(self, stmt, page, per_page):
-        self.page, self.per_page = page, per_page
-        matches = db.session.execute(
-            select(func.count()).select_from(
-                stmt.with_only_columns(Ticket.id).order_by(None).limit(COUNT_CAP + 1).subquery())
-        ).scalar_one()
-        self.total_is_capped = matches > COUNT_CAP
-        self.total = min(matches, COUNT_CAP)
-        rows = db.session.execute(
-            stmt.options(selectinload(Ticket.village)).limit(per_page + 1).offset((page - 1) * per_page)
-        ).scalars().all()
-        self.items = rows[:per_page]
-        self.has_next = len(rows) > per_page
-        self.pages = max(-(-self.total // per_page), page if self.items else 0)
-        self.has_prev = page > 1
-        self.prev_num = page - 1 if self.has_prev else None
-        self.next_num = page + 1 if self.has_next else None
-
-
 def paginate(stmt):
     """One page of tickets with their villages, and which of them are flagged."""
-    page = TicketPage(stmt, page_arg(), current_app.config["PER_PAGE"])
+    page = ticket_page(stmt, page_arg(), current_app.config["PER_PAGE"], cap=COUNT_CAP)
     return page, flagged_ids([t.id for t in page.items])
 
 

@@ -5,7 +5,7 @@ from flask_login import current_user, login_required
 from sqlalchemy.orm import joinedload
 
 from tracker.auth.decorators import roles_required
-from tracker.extensions import db
+from tracker.pagination import paginate
 from tracker.params import page_arg
 from tracker.tickets.forms import village_options
 from tracker.tickets.services import open_ticket_counts
@@ -30,8 +30,7 @@ def local_today():
 @login_required
 def villages():
     """The user's villages with open tickets and last visit (paginated for large areas)."""
-    page = db.paginate(villages_by_district(current_user), page=page_arg(), per_page=VILLAGES_PER_PAGE,
-                       error_out=False)
+    page = paginate(villages_by_district(current_user), page=page_arg(), per_page=VILLAGES_PER_PAGE)
     codes = [v.code for v in page.items]
     return render_template(
         "visits/villages.html", page=page, today=local_today(), district_names=district_names(page.items),
@@ -110,8 +109,8 @@ def detail(visit_id):
 @login_required
 def index():
     """Visits in the user's area, newest first."""
-    page = db.paginate(
+    page = paginate(
         visible_visits(current_user).options(joinedload(Visit.village), joinedload(Visit.babinsa)),
-        page=page_arg(), per_page=current_app.config["PER_PAGE"], error_out=False,
+        page=page_arg(), per_page=current_app.config["PER_PAGE"],
     )
     return render_template("visits/list.html", page=page)

@@ -1,10 +1,9 @@
 """Early-warning pages: hotspots and active flags, silent villages; flag helpers for ticket pages."""
 from flask import render_template, request
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from tracker.elections.services import STAGE_LABELS
-from tracker.extensions import db
+from tracker.pagination import paginate
 from tracker.params import page_arg
 from tracker.regions.codes import CodeError, normalize
 from tracker.warnings.flags import clear_text
@@ -31,8 +30,8 @@ def index():
         village_code = normalize(village_code) if village_code else ""
     except CodeError:
         village_code = ""
-    flags = db.paginate(flags_for_user(current_user, active=True, village_code=village_code or None),
-                        page=page_arg(), per_page=25, error_out=False)
+    flags = paginate(flags_for_user(current_user, active=True, village_code=village_code or None),
+                     page=page_arg(), per_page=25)
     return render_template(
         "warnings/index.html", hotspots=hotspots(current_user, limit=HOTSPOTS_SHOWN), flags=flags,
         village_code=village_code, stage_labels=STAGE_LABELS, reason_text=reason_text,
