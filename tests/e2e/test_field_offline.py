@@ -4,7 +4,7 @@ Chromium at 360x740 with ``context.set_offline``; the live demo server and the
 browser come from tests/e2e/conftest.py (skipped without Chromium unless
 REQUIRE_BROWSER=1). Nothing here needs the server to have received what waits.
 """
-from tests.e2e.pages import PHONE, log_in
+from tests.e2e.pages import PHONE, log_in, screenshot_path
 from tests.e2e.field_support import (
     KEBAK, KEMIRI, PAGE_IS_SAVED, QUEUED, SAVED_COPY, expect_badge, fill_ticket, outbox_items, photo, ready_offline,
     submit,
@@ -28,6 +28,7 @@ def test_the_service_worker_serves_tiket_baru_after_going_offline_and_reloading(
     page.reload()
     assert page.locator("h1").inner_text() == "Tiket baru"
     assert SAVED_COPY in page.locator(".saved-copy").inner_text()
+    page.screenshot(path=screenshot_path("ticket-form-offline-phone.png"))
     assert page.locator("#village_code option[value='%s']" % KEMIRI).count() == 1
 
 
@@ -93,6 +94,7 @@ def test_the_outbox_page_lists_what_waits_and_deletes_only_after_confirmation(ne
     page.goto("/field/outbox")
     row = page.locator(".outbox-list li", has_text="Spanduk dirusak (menunggu sinyal)")
     assert "Menunggu" in row.inner_text() and "Kemiri" in row.inner_text()
+    page.screenshot(path=screenshot_path("outbox-phone.png"))
     with page.expect_event("dialog"):  # the test pages' dialog handler says no
         row.locator("button[data-action=delete]").click()
     assert page.dialogs == ["Hapus laporan ini dari ponsel? Laporan tidak akan dikirim."]
