@@ -56,12 +56,13 @@ def create_app(config=None):
     database.init_app(app)
     params.init_app(app)
 
-    from tracker import cli, errors, security
+    from tracker import errors, security
     from tracker.admin.blueprint import bp as admin_bp
     from tracker.api.blueprint import bp as api_bp
     from tracker.attachments.blueprint import bp as attachments_bp
     from tracker.auth.blueprint import bp as auth_bp
     from tracker.dashboard.blueprint import bp as dashboard_bp
+    from tracker.demo.blueprint import bp as demo_bp
     from tracker.digests.blueprint import bp as digests_bp
     from tracker.elections.blueprint import bp as elections_bp
     from tracker.field.blueprint import bp as field_bp
@@ -72,9 +73,8 @@ def create_app(config=None):
     from tracker.warnings.blueprint import bp as warnings_bp
 
     for bp in (main_bp, auth_bp, admin_bp, regions_bp, tickets_bp, attachments_bp, visits_bp, elections_bp,
-               warnings_bp, digests_bp, dashboard_bp, api_bp, field_bp):
+               warnings_bp, digests_bp, dashboard_bp, api_bp, field_bp, demo_bp):
         app.register_blueprint(bp)
     errors.init_app(app)
     security.init_app(app)
-    cli.init_app(app)
     return app

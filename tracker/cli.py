@@ -1,11 +1,7 @@
-"""Application-wide commands (``flask seed demo``) and how every command reports refused input."""
+"""How every command reports refused input; the commands themselves live in each feature's cli.py."""
 import click
-from flask import current_app
-from flask.cli import AppGroup
 
 from tracker.extensions import db
-
-seed_cli = AppGroup("seed", help="Demo data.")
 
 
 def fail_with(error):
@@ -13,32 +9,3 @@ def fail_with(error):
     db.session.rollback()
     lines = [f"{field}: {msg}" for field, msgs in error.errors.items() for msg in msgs]
     raise click.ClickException("; ".join(lines))
-
-
-@seed_cli.command("demo")
-@click.option("--if-empty", is_flag=True, help="Do nothing when the database already has data")
-def seed_demo_command(if_empty):
-    """Load the Karanganyar demo (development and testing configs only)."""
-    from tracker.demo import DEMO_PASSWORD, seed_demo
-    from tracker.demo.foundation import is_empty
-
-    if not current_app.config.get("ALLOW_DEMO_SEED"):
-        raise click.ClickException(
-            "seed demo runs only with the development or testing config (WASPADA_CONFIG)"
-        )
-    if not is_empty():
-        if if_empty:
-            click.echo("database already has data; demo not loaded")
-            return
-        raise click.ClickException("the database already has data; seed demo needs an empty one")
-    users = seed_demo()
-    db.session.commit()
-    click.echo(f"demo loaded; every demo user has the password {DEMO_PASSWORD!r}:")
-    for user in users:
-        unit = user.unit.name if user.unit else "-"
-        click.echo(f"  {user.username:<22} {user.role:<8} {unit}")
-
-
-def init_app(app):
-    """Register application-wide command groups."""
-    app.cli.add_command(seed_cli)

@@ -2,11 +2,9 @@
 elections and a first sweep.
 
 ``seed_demo`` is one call; each feature adds its part in its own module
-here. Everything flushes; the ``seed demo`` command commits once.
+here. Everything flushes; the ``seed demo`` command (``cli.py``) commits once.
 """
 from tracker.demo import elections, foundation, tickets
-
-DEMO_PASSWORD = foundation.DEMO_PASSWORD
 
 
 def seed_demo():
