@@ -245,17 +245,23 @@ def act(ticket_id):
 
 @login_required
 def reclassify_view(ticket_id):
-    """Change severity and/or category with a reason (commanders)."""
+    """Change severity and/or category with a reason (commanders).
+
+    The form's values go to the service as they are, as the API's do: the
+    service records what differs, and a change shows as a new version.
+    """
     ticket = ticket_or_404(ticket_id)
     form = ReclassifyForm()
-    severity = form.severity.data if form.severity.data != ticket.severity else None
-    category = form.category.data if form.category.data != ticket.category else None
+    seen = ticket.version
     outcome = commit_or_rollback(lambda: reclassify(
-        current_user, ticket, severity=severity, category=category, reason=form.reason.data,
-        version=int_or_raw(form.version.data)), form)
+        current_user, ticket, severity=form.severity.data, category=form.category.data, reason=form.reason.data,
+        version=int_or_raw(form.version.data)).version != seen, form)
     if not outcome.is_done:
         return refused(ticket_id, outcome, reclassify=form)
-    flash(_("%(ref)s reclassified.", ref=ticket.ref), "success")
+    if outcome.value:
+        flash(_("%(ref)s reclassified.", ref=ticket.ref), "success")
+    else:
+        flash(_("%(ref)s already has this severity and category; nothing changed.", ref=ticket.ref), "success")
     return redirect(url_for("tickets.detail", ticket_id=ticket.id))
 
 
