@@ -1,11 +1,12 @@
 """GET /api/v1/openapi.json: the API described as an OpenAPI 3 document.
 
-Each API module describes its own routes beside them in a module-level
+The routes of each API module ``tracker/api/<name>.py`` are described
+beside it, in ``tracker/api/openapi_<name>.py``: a module-level
 ``OPENAPI_PATHS`` dict (paths relative to /api/v1, in OpenAPI form such as
 ``/tickets/{ticket_id}``) and, optionally, ``OPENAPI_SCHEMAS`` for the
-component schemas it references. This module merges them with the shared
-components; tests/api/test_openapi.py checks the result against the routes
-actually registered.
+component schemas it references, built with the helpers below. This
+module merges them with the shared components; tests/api/test_openapi.py
+checks the result against the routes actually registered.
 """
 import importlib
 
@@ -15,14 +16,33 @@ from flask import jsonify
 API_PREFIX = "/api/v1"
 # Modules owned by other features are described when they are installed.
 DESCRIBED_MODULES = (
-    "tracker.api.auth", "tracker.api.villages", "tracker.api.tickets", "tracker.api.openapi",
-    "tracker.api.elections", "tracker.api.warnings", "tracker.api.attachments",
+    "tracker.api.openapi_auth", "tracker.api.openapi_villages", "tracker.api.openapi_tickets", "tracker.api.openapi",
+    "tracker.api.openapi_elections", "tracker.api.openapi_warnings", "tracker.api.attachments",
 )
+
+TIME = {"type": "string", "format": "date-time", "description": "UTC, ISO 8601 with offset."}
+_ERROR_RESPONSES = {
+    "401": "Unauthorized", "403": "Forbidden", "404": "NotFound", "409": "Conflict", "422": "ValidationFailed",
+}
+
+
+def json_content(schema_name):
+    """A JSON content map whose schema is the named component schema."""
+    return {"application/json": {"schema": {"$ref": f"#/components/schemas/{schema_name}"}}}
+
+
+def request_body(schema_name):
+    """A required JSON request body of the named component schema."""
+    return {"required": True, "content": json_content(schema_name)}
+
+
+def error_responses(*codes):
+    """{status: reference to the shared response} for the error statuses an operation answers."""
+    return {code: {"$ref": f"#/components/responses/{_ERROR_RESPONSES[code]}"} for code in codes}
 
 
 def _error_response(description, schema="Error"):
-    return {"description": description,
-            "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{schema}"}}}}
+    return {"description": description, "content": json_content(schema)}
 
 
 SHARED_COMPONENTS = {
