@@ -5,33 +5,38 @@ import pytest
 import time_machine
 
 from tests.api.factories import NOW, WONOGIRI_CSV, ApiWorld
-from tests.plugins.world import GEDONG, JATEN, KEMIRI, WARU
+from tests.plugins.world import GEDONG, JATEN, KEMIRI, WARU, recorded
 
 
 @pytest.fixture
 def world(app, db, client, regions, make_unit, make_user):
     """Two Kodim, three Koramil and one user per role (see tests/api/factories.py), without tickets."""
-    from tracker.regions.services import import_regions
 
-    import_regions(WONOGIRI_CSV)
-    db.session.commit()
-    kodim = make_unit("kodim", "Kodim 0727/Karanganyar", regions=["33.13"], number="0727")
-    kebakkramat = make_unit("koramil", "Koramil 03/Kebakkramat", regions=["33.13.14"], parent=kodim, number="03")
-    jaten = make_unit("koramil", "Koramil Jaten", regions=["33.13.11"], parent=kodim)
-    wonogiri = make_unit("kodim", "Kodim 0728/Wonogiri", regions=["33.12"], number="0728")
-    pracimantoro = make_unit("koramil", "Koramil Pracimantoro", regions=["33.12.01"], parent=wonogiri)
-    users = {
-        "babinsa": make_user("babinsa", kebakkramat, villages=[KEMIRI], username="babinsa.kemiri"),
-        "babinsa_same_village": make_user("babinsa", kebakkramat, villages=[KEMIRI, WARU], username="babinsa.kemiri2"),
-        "babinsa_jaten": make_user("babinsa", jaten, villages=[JATEN], username="babinsa.jaten"),
-        "babinsa_gedong": make_user("babinsa", pracimantoro, villages=[GEDONG], username="babinsa.gedong"),
-        "koramil": make_user("koramil", kebakkramat, username="danramil.kebakkramat"),
-        "koramil_jaten": make_user("koramil", jaten, username="danramil.jaten"),
-        "kodim": make_user("kodim", kodim, username="dandim.karanganyar"),
-        "kodim_wonogiri": make_user("kodim", wonogiri, username="dandim.wonogiri"),
-        "admin": make_user("admin", None, username="operator"),
-    }
-    return ApiWorld(users, client)
+    def build():
+        from tracker.regions.services import import_regions
+
+        import_regions(WONOGIRI_CSV)
+        db.session.commit()
+        kodim = make_unit("kodim", "Kodim 0727/Karanganyar", regions=["33.13"], number="0727")
+        kebakkramat = make_unit("koramil", "Koramil 03/Kebakkramat", regions=["33.13.14"], parent=kodim,
+                                number="03")
+        jaten = make_unit("koramil", "Koramil Jaten", regions=["33.13.11"], parent=kodim)
+        wonogiri = make_unit("kodim", "Kodim 0728/Wonogiri", regions=["33.12"], number="0728")
+        pracimantoro = make_unit("koramil", "Koramil Pracimantoro", regions=["33.12.01"], parent=wonogiri)
+        return {
+            "babinsa": make_user("babinsa", kebakkramat, villages=[KEMIRI], username="babinsa.kemiri"),
+            "babinsa_same_village": make_user("babinsa", kebakkramat, villages=[KEMIRI, WARU],
+                                              username="babinsa.kemiri2"),
+            "babinsa_jaten": make_user("babinsa", jaten, villages=[JATEN], username="babinsa.jaten"),
+            "babinsa_gedong": make_user("babinsa", pracimantoro, villages=[GEDONG], username="babinsa.gedong"),
+            "koramil": make_user("koramil", kebakkramat, username="danramil.kebakkramat"),
+            "koramil_jaten": make_user("koramil", jaten, username="danramil.jaten"),
+            "kodim": make_user("kodim", kodim, username="dandim.karanganyar"),
+            "kodim_wonogiri": make_user("kodim", wonogiri, username="dandim.wonogiri"),
+            "admin": make_user("admin", None, username="operator"),
+        }
+
+    return ApiWorld(recorded("api", build), client)
 
 
 @pytest.fixture

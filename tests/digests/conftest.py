@@ -5,6 +5,7 @@ import pytest
 from aiosmtpd.controller import Controller
 
 from tests.digests.factories import T0
+from tests.plugins.world import recorded
 from tracker.extensions import db
 
 
@@ -108,20 +109,23 @@ def world(regions, make_unit, make_user):
 
     Kebakkramat (33.13.14): Kemiri 2005, Waru 2007. Jaten (33.13.11): 2003.
     """
-    kodim = make_unit("kodim", "Kodim 0727/Karanganyar", regions=["33.13"], number="0727")
-    kebak = make_unit("koramil", "Koramil 03/Kebakkramat", regions=["33.13.14"], parent=kodim, number="03")
-    jaten = make_unit("koramil", "Koramil 01/Jaten", regions=["33.13.11"], parent=kodim, number="01")
-    users = {
-        "dandim": make_user("kodim", kodim, username="dandim", email="dandim@waspada.example", digest=True),
-        "danramil": make_user("koramil", kebak, username="danramil", email="danramil@waspada.example",
-                              digest=True),
-        "danramil_jaten": make_user("koramil", jaten, username="danramil_jaten",
-                                    email="jaten@waspada.example", digest=True),
-        "kemiri": make_user("babinsa", kebak, villages=["33.13.14.2005"], username="kemiri"),
-        "waru": make_user("babinsa", kebak, villages=["33.13.14.2007"], username="waru"),
-        "jaten": make_user("babinsa", jaten, villages=["33.13.11.2003"], username="jaten"),
-    }
-    return users
+
+    def build():
+        kodim = make_unit("kodim", "Kodim 0727/Karanganyar", regions=["33.13"], number="0727")
+        kebak = make_unit("koramil", "Koramil 03/Kebakkramat", regions=["33.13.14"], parent=kodim, number="03")
+        jaten = make_unit("koramil", "Koramil 01/Jaten", regions=["33.13.11"], parent=kodim, number="01")
+        return {
+            "dandim": make_user("kodim", kodim, username="dandim", email="dandim@waspada.example", digest=True),
+            "danramil": make_user("koramil", kebak, username="danramil", email="danramil@waspada.example",
+                                  digest=True),
+            "danramil_jaten": make_user("koramil", jaten, username="danramil_jaten",
+                                        email="jaten@waspada.example", digest=True),
+            "kemiri": make_user("babinsa", kebak, villages=["33.13.14.2005"], username="kemiri"),
+            "waru": make_user("babinsa", kebak, villages=["33.13.14.2007"], username="waru"),
+            "jaten": make_user("babinsa", jaten, villages=["33.13.11.2003"], username="jaten"),
+        }
+
+    return recorded("digests", build)
 
 
 @pytest.fixture
