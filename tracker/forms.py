@@ -6,8 +6,11 @@ Indonesian page. ``Form`` looks them up in the app's own merged catalogue
 instead, where the root catalogue (``tracker/translations``) translates
 every WTForms message.
 """
-from flask_babel import get_translations
+from flask_babel import get_translations, lazy_gettext as _l
 from flask_wtf import FlaskForm
+from wtforms import FieldList, FormField
+
+from tracker.security import is_forbidden_text
 
 
 class _AppTranslations:
@@ -27,12 +30,39 @@ class _AppTranslations:
 _translations = _AppTranslations()
 
 
+FORBIDDEN_TEXT = _l("Contains a character that is not allowed (NUL or an invalid code point).")
+
+
 class Form(FlaskForm):
-    """A Flask-WTF form (CSRF included) whose messages follow the UI language."""
+    """A Flask-WTF form (CSRF included) whose messages follow the UI language.
+
+    Every text field refuses NUL and lone surrogates (the request boundary in
+    ``tracker.security`` leaves browser forms to this, so the mistake shows
+    under its field instead of on an error page).
+    """
 
     class Meta(FlaskForm.Meta):
         def get_translations(self, form):
             return _translations
+
+    def validate(self, extra_validators=None):
+        valid = super().validate(extra_validators)
+        for field in _all_fields(self):
+            if isinstance(field.data, str) and is_forbidden_text(field.data):
+                field.errors = [*field.errors, str(FORBIDDEN_TEXT)]
+                valid = False
+        return valid
+
+
+def _all_fields(fields):
+    """Every leaf field of a form, reaching into FieldList and FormField entries."""
+    for field in fields:
+        if isinstance(field, FieldList):
+            yield from _all_fields(field.entries)
+        elif isinstance(field, FormField):
+            yield from _all_fields(field.form)
+        else:
+            yield field
 
 
 def field_named(form, name):

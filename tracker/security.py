@@ -9,10 +9,12 @@ and HSTS under production. A view that must answer with a different policy
 and keeps it.
 
 Input: NUL (PostgreSQL cannot store it in text) and lone surrogates (not
-encodable as UTF-8) are refused in the path, the query string, form fields,
-uploaded file names and JSON bodies, before any view runs, on both
-databases: 404 for a path (no such page), otherwise 422 naming the field in
-JSON for the API and JSON callers, or a 400 page naming it for a browser.
+encodable as UTF-8) are refused in the path, the query string, uploaded
+file names and JSON bodies (and form fields of JSON callers), before any
+view runs, on both databases: 404 for a path (no such page), otherwise 422
+naming the field in JSON for the API and JSON callers, or a 400 page naming
+it for a browser. A browser's form fields are refused by the form itself
+(``tracker.forms.Form``), under the field.
 """
 from flask import current_app, jsonify, render_template, request
 from flask_babel import gettext as _
@@ -79,7 +81,10 @@ def _bad_json_field(value, path="body"):
 
 def forbidden_input_field():
     """The name of the first request field holding a forbidden character, or None."""
-    for source in (request.args, request.form):
+    # A browser's form fields are checked by the forms themselves (tracker.forms.Form),
+    # so the mistake shows under its field; JSON callers get the 422 from here.
+    sources = (request.args, request.form) if wants_json() else (request.args,)
+    for source in sources:
         for key, values in source.lists():
             if is_forbidden_text(key) or any(is_forbidden_text(v) for v in values):
                 return key

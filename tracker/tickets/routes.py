@@ -150,8 +150,10 @@ def ticket_form_context(form):
 def new():
     """File a ticket. ``check`` only shows the duplicate hints; nothing is saved then."""
     form = TicketForm(formdata=request.form if request.method == "POST" else request.args)
-    if request.method == "GET" or "check" in request.form or not form.validate_on_submit():
+    if request.method == "GET" or "check" in request.form:
         return render_template("tickets/new.html", **ticket_form_context(form))
+    if not form.validate_on_submit():
+        return render_template("tickets/new.html", **ticket_form_context(form)), 422
     outcome = commit_or_rollback(lambda: create_ticket(
         current_user, village_code=form.village_code.data, category=form.category.data,
         severity=form.severity.data, title=form.title.data, description=form.description.data,
