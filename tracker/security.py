@@ -110,7 +110,7 @@ def refuse_forbidden_input():
     field = forbidden_input_field()
     if field is None:
         return None
-    field = field.replace("\x00", "\\x00").encode("utf-8", "backslashreplace").decode("ascii")
+    field = field.replace("\x00", "\\x00").encode("ascii", "backslashreplace").decode("ascii")
     message = _("Contains a character that is not allowed (NUL or an invalid code point).")
     if wants_json():
         return jsonify({"errors": {field: [message]}}), 422
