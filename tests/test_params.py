@@ -24,7 +24,7 @@ def test_only_ascii_digits_spell_a_whole_number(text, number):
 @pytest.mark.parametrize("value,expected", [
     (1, True), (MAX_ID, True), (MAX_ID + 1, False), (0, False), (-1, False), (True, False), ("1", False),
 ])
-def test_a_row_id_is_a_positive_64_bit_int(value, expected):
+def test_a_row_id_is_a_positive_int_that_fits_an_id_column(value, expected):
     assert is_row_id(value) is expected
 
 
@@ -89,9 +89,12 @@ def test_a_huge_id_in_an_api_url_is_a_json_404(client, token, method, url):
     assert "error" in response.get_json()
 
 
-def test_the_largest_row_id_still_reaches_the_view(admin):
-    """The bound is the database's, not tighter: MAX_ID is looked up (and names no user here)."""
-    assert admin.get(f"/admin/users/{MAX_ID}").status_code == 404
+@pytest.mark.parametrize("number", [MAX_ID, MAX_ID + 1, 2**32, 2**63 - 1, 2**63])
+def test_ids_around_the_bound_answer_404_on_every_database(admin, client, token, number):
+    """MAX_ID is looked up (and names no row here); one more never reaches PostgreSQL's INTEGER column."""
+    assert admin.get(f"/admin/users/{number}").status_code == 404
+    assert admin.get(f"/tickets/{number}").status_code == 404
+    assert client.get(f"/api/v1/elections/{number}", headers=token).status_code == 404
 
 
 @pytest.mark.parametrize("path", ["/warnings", "/elections", "/admin/users", "/admin/outbox", "/tickets/",
@@ -121,3 +124,16 @@ def test_a_bad_hotspot_limit_is_422_naming_it(client, token, limit):
 
 def test_a_good_hotspot_limit_is_taken(client, token):
     assert client.get("/api/v1/hotspots?limit=100", headers=token).status_code == 200
+
+
+def test_an_api_cursor_naming_an_id_beyond_the_bound_is_422(client, token):
+    response = client.get(f"/api/v1/tickets?after=1767225600000000.{MAX_ID + 1}", headers=token)
+    assert response.status_code == 422
+    assert list(response.get_json()["errors"]) == ["after"]
+
+
+def test_a_visit_id_beyond_the_bound_is_named_not_looked_up(client, token):
+    response = client.post("/api/v1/tickets", headers=token, json={
+        "village_code": "33.13.14.2005", "category": "hoax", "severity": "low", "title": "x", "visit_id": MAX_ID + 1})
+    assert response.status_code == 422
+    assert "visit_id" in response.get_json()["errors"]

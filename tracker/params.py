@@ -1,11 +1,12 @@
 """Numbers read from requests: row ids, page numbers, limits.
 
 Every id, page and limit that a URL, a query string or a form carries is
-read here, so none reaches the database as a number it cannot hold
-(PostgreSQL raises on an id beyond 64 bits, SQLite's driver overflows):
+read here, so none reaches the database as a number it cannot hold (an id
+column is an INTEGER: PostgreSQL raises beyond 32 bits, SQLite's driver
+overflows beyond 64):
 
-- a path id beyond 64 bits reaches the view as 0, which names no row
-  either, so the view answers 404 as for any unknown id (the app's
+- a path id too large to name a row reaches the view as 0, which names
+  no row either, so the view answers 404 as for any unknown id (the app's
   ``<int:...>`` URL converter, installed by ``init_app``);
 - a web page number is clamped into 1..WEB_MAX_PAGE, so a huge one shows
   the empty page after the last instead of an error;
@@ -18,8 +19,9 @@ from flask import request
 from flask_babel import lazy_gettext as _l
 from werkzeug.routing import IntegerConverter as WerkzeugIntegerConverter
 
-# Row ids are 64-bit signed integers on both databases.
-MAX_ID = 2**63 - 1
+# Row ids are INTEGER columns: 32-bit signed on PostgreSQL (SERIAL), the
+# tighter of the two databases.
+MAX_ID = 2**31 - 1
 # Keeps a web list's OFFSET far inside 64 bits.
 WEB_MAX_PAGE = 1_000_000
 # The API's bound, part of its contract (a larger page answers 422).
@@ -36,7 +38,7 @@ def whole_number(text):
 
 
 def is_row_id(value):
-    """True for an int that can name a row (not a bool, positive, 64-bit)."""
+    """True for an int that can name a row (not a bool, from 1 to MAX_ID)."""
     return isinstance(value, int) and not isinstance(value, bool) and 0 < value <= MAX_ID
 
 

@@ -19,6 +19,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from tracker import scope
 from tracker.errors import Conflict, Forbidden, ValidationError
 from tracker.extensions import db
+from tracker.params import is_row_id
 from tracker.regions.codes import WIB, CodeError, normalize
 from tracker.tickets.models import (
     CATEGORIES, SEVERITIES, SEVERITY_RANK, STATUSES, UNRESOLVED, Ticket, TicketCounter, TicketEvent,
@@ -38,13 +39,6 @@ REASON_MAX = 2_000
 COMMENT_MAX = 10_000
 QUERY_MAX = 200
 DUPLICATE_WINDOW_DAYS = 30
-# Row ids are 64-bit at most; larger numbers would overflow the SQLite driver.
-MAX_ID = 2**63 - 1
-
-
-def is_row_id(value):
-    """True for an int that can name a row (not a bool, positive, 64-bit)."""
-    return isinstance(value, int) and not isinstance(value, bool) and 0 < value <= MAX_ID
 
 
 @dataclass(frozen=True)
