@@ -1,14 +1,14 @@
 """The villages a caller may file into (scoped), for pickers in client apps."""
 from flask import jsonify, request
 from flask_babel import gettext as _
-from sqlalchemy import or_, select
+from sqlalchemy import or_
 
 from tracker import scope
 from tracker.api.common import current_api_user, paginate, token_required
 from tracker.api.serializers import village_json
 from tracker.errors import ValidationError
-from tracker.extensions import db
 from tracker.regions.models import Region
+from tracker.regions.names import region_names
 from tracker.validation import is_storable_text
 
 QUERY_MAX = 120
@@ -17,8 +17,7 @@ QUERY_MAX = 120
 def _with_parent_names(villages):
     """Serialize a page of villages, naming their kecamatan and kabupaten in one query."""
     codes = {v.district_code for v in villages} | {v.regency_code for v in villages}
-    names = dict(db.session.execute(select(Region.code, Region.name).where(Region.code.in_(codes))).all()) \
-        if codes else {}
+    names = region_names(codes) if codes else {}
     return [village_json(v, names) for v in villages]
 
 

@@ -6,8 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from tracker.auth.forms import LoginForm, SettingsForm
-from tracker.auth.models import User
-from tracker.auth.services import LoginRefused, authenticate, update_settings
+from tracker.auth.services import LoginRefused, authenticate, get_user, update_settings
 from tracker.extensions import db, login_manager
 from tracker.params import row_id
 
@@ -19,7 +18,7 @@ def load_user(session_id):
     user_id = row_id(user_id)
     if user_id is None:
         return None
-    user = db.session.get(User, user_id)
+    user = get_user(user_id)
     if user is None or not user.is_active or user.session_token != token:
         return None
     return user

@@ -7,13 +7,14 @@ from sqlalchemy.orm import joinedload
 from tracker.auth.decorators import roles_required
 from tracker.pagination import paginate
 from tracker.params import page_arg
+from tracker.regions.names import region_names
 from tracker.tickets.forms import village_options
 from tracker.tickets.services import open_ticket_counts
 from tracker.timeutil import local_date, utcnow
 from tracker.visits.forms import VisitForm
 from tracker.visits.models import Visit
 from tracker.visits.services import (
-    district_names, get_visit, last_visits, record_visit_with_tickets, villages_by_district, visible_visits,
+    get_visit, last_visits, record_visit_with_tickets, villages_by_district, visible_visits,
     visit_tickets,
 )
 from tracker.warnings.models import flagged_ids
@@ -33,7 +34,8 @@ def villages():
     page = paginate(villages_by_district(current_user), page=page_arg(), per_page=VILLAGES_PER_PAGE)
     codes = [v.code for v in page.items]
     return render_template(
-        "visits/villages.html", page=page, today=local_today(), district_names=district_names(page.items),
+        "visits/villages.html", page=page, today=local_today(),
+        district_names=region_names(v.district_code for v in page.items),
         open_counts=open_ticket_counts(current_user, codes), last_visit=last_visits(current_user, codes),
     )
 

@@ -119,7 +119,3 @@ def villages_by_district(user):
     )
 
 
-def district_names(villages):
-    """{kecamatan code: name} of the given villages' kecamatan (one query)."""
-    codes = {v.district_code for v in villages}
-    return dict(db.session.execute(select(Region.code, Region.name).where(Region.code.in_(codes))).all())
