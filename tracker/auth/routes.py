@@ -9,6 +9,7 @@ from tracker.auth.forms import LoginForm, SettingsForm
 from tracker.auth.services import LoginRefused, authenticate, get_user, update_settings
 from tracker.extensions import db, login_manager
 from tracker.params import row_id
+from tracker.web import commit_or_rollback
 
 
 @login_manager.user_loader
@@ -74,12 +75,9 @@ def logout():
 def settings():
     """The user's own email, language and digest switch."""
     form = SettingsForm(obj=current_user)
-    if form.validate_on_submit():
-        update_settings(
-            current_user, email=form.email.data, locale=form.locale.data,
-            digest=form.is_digest_enabled.data,
-        )
-        db.session.commit()
+    if form.validate_on_submit() and commit_or_rollback(lambda: update_settings(
+        current_user, email=form.email.data, locale=form.locale.data, digest=form.is_digest_enabled.data,
+    ), form).is_done:
         flash(_("Settings saved."), "success")
         return redirect(url_for("auth.settings"))
     return render_template("auth/settings.html", form=form), (422 if form.errors else 200)

@@ -198,6 +198,15 @@ def update_settings(user, *, email, locale, digest):
     return user
 
 
+def set_locale(user, locale):
+    """A user's interface language, one of LANGUAGES."""
+    if locale not in current_app.config["LANGUAGES"]:
+        raise ValidationError({"locale": [_l("Language must be id or en.")]})
+    user.locale = locale
+    db.session.flush()
+    return user
+
+
 def set_password(user, password):
     """Set a new password and end every session of the user."""
     if not password or len(password) < MIN_PASSWORD_LENGTH:

@@ -5,7 +5,9 @@ from flask import current_app, jsonify, redirect, request, session, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import text
 
+from tracker.auth.services import set_locale
 from tracker.extensions import csrf, db
+from tracker.web import commit_or_rollback
 
 log = logging.getLogger("tracker.health")
 
@@ -33,8 +35,7 @@ def set_language(code):
     if code in current_app.config["LANGUAGES"]:
         session["lang"] = code
         if current_user.is_authenticated:
-            current_user.locale = code
-            db.session.commit()
+            commit_or_rollback(lambda: set_locale(current_user, code))
     target = request.form.get("next") or request.referrer or url_for("main.index")
     if not target.startswith("/") or target.startswith("//"):
         target = url_for("main.index")
