@@ -184,6 +184,7 @@ def scope_page(app):
     return "/_test/scope"
 
 
+@pytest.mark.own_app  # scope_page adds a route to the app
 def test_reassigned_babinsa_sees_his_new_villages_on_the_next_request(app, db, area, client, login, scope_page):
     login("babinsa")
     assert client.get(scope_page).get_json() == ["33.13.14.2005", "33.13.14.2006"]
@@ -192,6 +193,7 @@ def test_reassigned_babinsa_sees_his_new_villages_on_the_next_request(app, db, a
     assert client.get(scope_page).get_json() == ["33.13.14.2009"]
 
 
+@pytest.mark.own_app  # scope_page adds a route to the app
 def test_koramil_moved_to_another_unit_sees_its_kecamatan_on_the_next_request(app, db, area, client, login, scope_page):
     login("danramil")
     assert set(client.get(scope_page).get_json()) == KEBAKKRAMAT_VILLAGES
@@ -200,6 +202,7 @@ def test_koramil_moved_to_another_unit_sees_its_kecamatan_on_the_next_request(ap
     assert set(client.get(scope_page).get_json()) == JATEN_VILLAGES
 
 
+@pytest.mark.own_app  # scope_page adds a route to the app
 def test_babinsa_promoted_to_koramil_by_the_admin_page_sees_the_whole_kecamatan(app, db, area, login, scope_page):
     babinsa_client = app.test_client()
     babinsa_client.post("/login", data={"username": "babinsa", "password": "waspada-demo"})
@@ -215,6 +218,7 @@ def test_babinsa_promoted_to_koramil_by_the_admin_page_sees_the_whole_kecamatan(
     assert set(babinsa_client.get(scope_page).get_json()) == JATEN_VILLAGES
 
 
+@pytest.mark.own_app  # scope_page adds a route to the app
 def test_deactivated_user_loses_his_session_on_the_next_request(app, db, area, client, login, scope_page):
     login("babinsa")
     assert client.get(scope_page).status_code == 200

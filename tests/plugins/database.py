@@ -5,18 +5,20 @@ of the worker's temporary folder, or on PostgreSQL in a database derived from
 ``TEST_DATABASE_URL`` (``<name>_gw0``, ``<name>_gw1``... created on demand and
 dropped at the end; a run without workers uses ``TEST_DATABASE_URL`` itself).
 
-Isolation: each test gets a fresh app whose sessions share one connection
-holding an outer transaction; every session joins it through a SAVEPOINT
+Isolation: the test's sessions share one connection holding an outer
+transaction; every session joins it through a SAVEPOINT
 (``join_transaction_mode="create_savepoint"``), so a service's ``commit()``
 releases a savepoint and its ``rollback()`` goes back to one, and the outer
 transaction is rolled back after the test. Nothing is committed, so nothing
-needs deleting.
+needs deleting. The app is the worker's (one per configuration), its config
+restored after each test; ``@pytest.mark.own_app`` gives a test a fresh one.
 
 Tests whose data must really be committed carry ``@pytest.mark.real_commits``:
 those whose work runs on another connection (threads, child processes, a
-second app or engine, a live server). They commit as production does, and
-every table is emptied after them.
+second engine, a live server). They get a fresh app that commits as
+production does, and every table is emptied after them.
 """
+import copy
 import os
 import re
 from contextlib import contextmanager
@@ -138,14 +140,64 @@ def _sqlite_begin(connection):
     connection.exec_driver_sql("BEGIN")
 
 
+def _new_app(database_url, config, *, savepoints):
+    """An app as the tests configure it; ``savepoints``: its SQLite connections can nest transactions."""
+    app = create_app({"CONFIG_NAME": "testing", "SQLALCHEMY_DATABASE_URI": database_url, **config})
+    app.test_client_class = FreshGlobalsClient
+    with app.app_context():
+        engine = _db.engine
+    if savepoints and engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _sqlite_driver_transactions)
+        event.listen(engine, "begin", _sqlite_begin)
+    return app
+
+
+def _shape(app):
+    """What a test could add to an app besides config: URL rules and request hooks."""
+    hooks = (app.before_request_funcs, app.after_request_funcs, app.teardown_request_funcs,
+             app.url_value_preprocessors, app.template_context_processors)
+    return (len(app.view_functions), sum(len(funcs) for hook in hooks for funcs in hook.values()))
+
+
+class SharedApps:
+    """One app per configuration for the worker's rolled-back tests, its config restored after each.
+
+    Building an app costs more than most tests (Werkzeug compiles every URL
+    rule); the tests change only its config, which is put back. A test that
+    changes the app itself (adds a route: Flask refuses once the app has
+    served a request) is marked ``own_app`` and gets a fresh one.
+    """
+
+    def __init__(self, database_url):
+        self.database_url = database_url
+        self.apps = {}
+        self.shapes = {}
+
+    def get(self, config):
+        key = tuple(sorted(config.items()))
+        if key not in self.apps:
+            app = _new_app(self.database_url, config, savepoints=True)
+            self.apps[key] = (app, copy.deepcopy(dict(app.config)))
+            self.shapes[id(app)] = _shape(app)
+        return self.apps[key]
+
+    def close(self):
+        for app, _config in self.apps.values():
+            with app.app_context():
+                _db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def _shared_apps(_schema, database_url):
+    apps = SharedApps(database_url)
+    yield apps
+    apps.close()
+
+
 @contextmanager
 def _rolled_back(monkeypatch):
     """Bind ``db.session`` to one connection in an outer transaction; yields, then rolls it back."""
-    engine = _db.engine
-    if engine.dialect.name == "sqlite":
-        event.listen(engine, "connect", _sqlite_driver_transactions)
-        event.listen(engine, "begin", _sqlite_begin)
-    connection = engine.connect()
+    connection = _db.engine.connect()
     connection.begin()
     factory = sessionmaker(class_=ConnectionSession, db=_db, bind=connection, query_cls=_db.Query,
                            join_transaction_mode="create_savepoint")
@@ -159,7 +211,6 @@ def _rolled_back(monkeypatch):
             # Closing the connection rolls the outer transaction back, even
             # when a failed test left a savepoint half rolled back.
             connection.close()
-            engine.dispose()
 
 
 @contextmanager
@@ -174,27 +225,40 @@ def _committed():
         _db.session.remove()
 
 
-def _test_app(request, monkeypatch, tmp_path, database_url, **config):
-    """A fresh app for one test, its context pushed, isolated as the test's markers say."""
-    app = create_app({"CONFIG_NAME": "testing", "SQLALCHEMY_DATABASE_URI": database_url, **config})
-    app.test_client_class = FreshGlobalsClient
+def _test_app(request, monkeypatch, tmp_path, shared_apps, config):
+    """The test's app, its context pushed, isolated as the test's markers say (see the module doc)."""
+    committing = request.node.get_closest_marker("real_commits") is not None
+    if committing or request.node.get_closest_marker("own_app"):
+        app, pristine = _new_app(shared_apps.database_url, config, savepoints=not committing), None
+    else:
+        app, pristine = shared_apps.get(config)
     app.instance_path = str(tmp_path / "instance")
     os.makedirs(app.instance_path, exist_ok=True)
-    isolation = _committed() if request.node.get_closest_marker("real_commits") else _rolled_back(monkeypatch)
-    with app.app_context(), isolation:
-        yield app
+    try:
+        with app.app_context(), _committed() if committing else _rolled_back(monkeypatch):
+            yield app
+    finally:
+        if pristine is None:
+            with app.app_context():
+                _db.engine.dispose()
+        else:
+            app.config.clear()
+            app.config.update(copy.deepcopy(pristine))
+            if _shape(app) != shared_apps.shapes[id(app)]:
+                pytest.fail(f"{request.node.nodeid} changed the worker's app (a route or a request hook): "
+                            "mark it @pytest.mark.own_app", pytrace=False)
 
 
 @pytest.fixture
-def app(_schema, request, monkeypatch, tmp_path, database_url):
-    """A fresh app, its context pushed; what the test writes is rolled back (see the module doc)."""
-    yield from _test_app(request, monkeypatch, tmp_path, database_url, WTF_CSRF_ENABLED=False)
+def app(request, monkeypatch, tmp_path, _shared_apps):
+    """The test's app, its context pushed; what the test writes is rolled back (see the module doc)."""
+    yield from _test_app(request, monkeypatch, tmp_path, _shared_apps, {"WTF_CSRF_ENABLED": False})
 
 
 @pytest.fixture
-def csrf_app(_schema, request, monkeypatch, tmp_path, database_url):
-    """An app with CSRF protection on, as in production."""
-    yield from _test_app(request, monkeypatch, tmp_path, database_url)
+def csrf_app(request, monkeypatch, tmp_path, _shared_apps):
+    """The test's app with CSRF protection on, as in production."""
+    yield from _test_app(request, monkeypatch, tmp_path, _shared_apps, {})
 
 
 @pytest.fixture
