@@ -1,17 +1,17 @@
 """``flask elections add | edit | remove | list``."""
 import click
 from flask.cli import AppGroup
-from sqlalchemy import select
 
 from tracker.cli import fail_with
-from tracker.elections.models import ELECTION_KINDS, STAGES, Election
-from tracker.elections.queries import live_condition, local_days
+from tracker.elections.lookups import live_election, live_elections
+from tracker.elections.models import ELECTION_KINDS, STAGES
+from tracker.elections.queries import local_days
 from tracker.elections.services import KEEP, create_election, edit_election, remove_election
 from tracker.errors import ValidationError
 from tracker.extensions import db
+from tracker.jobs.cli import parse_moment
 from tracker.regions.codes import WIB
 from tracker.timeutil import utcnow
-from tracker.jobs.cli import parse_moment
 
 elections_cli = AppGroup("elections", help="The election calendar.")
 
@@ -61,9 +61,7 @@ def _echo_election(verb, election):
 
 
 def _election_or_fail(election_id):
-    election = db.session.execute(
-        select(Election).where(Election.id == election_id, live_condition(Election))
-    ).scalar_one_or_none()
+    election = live_election(election_id)
     if election is None:
         raise click.ClickException(f"no election {election_id}")
     return election
@@ -128,10 +126,7 @@ def remove_command(election_id):
 @click.option("--at", "at_text", help="ISO 8601 moment for --active (default: now)")
 def list_command(active, at_text):
     """List elections, latest voting day first."""
-    stmt = select(Election).where(live_condition(Election)).order_by(Election.voting_on.desc(), Election.id.desc())
-    if active:
-        today = local_days(parse_moment(at_text) if at_text else utcnow())[WIB]
-        stmt = stmt.where(Election.window_start <= today, Election.window_end >= today)
-    for election in db.session.execute(stmt).scalars():
+    today = local_days(parse_moment(at_text) if at_text else utcnow())[WIB] if active else None
+    for election in live_elections(active_on=today):
         click.echo(f"{election.id:>5} {election.kind:<9} {election.voting_on} "
                    f"{election.window_start}..{election.window_end} {election.scope_kind:<9} {election.name}")

@@ -8,7 +8,7 @@ from sqlalchemy.orm import selectinload
 
 from tracker.auth.decorators import roles_required
 from tracker.elections.forms import ElectionEditForm, ElectionForm, ElectionRemoveForm
-from tracker.elections.areas import area_count
+from tracker.elections.lookups import area_count
 from tracker.elections.models import ELECTION_KINDS, STAGES, Election
 from tracker.elections.services import (
     DEFAULT_OFFSETS, KIND_LABELS, SCOPE_LABELS, STAGE_LABELS, can_manage_election, can_manage_elections,
