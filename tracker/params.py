@@ -60,7 +60,7 @@ def int_or_raw(value):
 class IntegerConverter(WerkzeugIntegerConverter):
     """``<int:name>`` in the app's URL rules: a whole number, 0 when it is too large to name a row.
 
-    Every ``<int:...>`` of the app is a row id. The view answers 0 as any
+    Every ``<int:...>`` of the app is a row id. A view answers id 0 like any
     unknown id (404), after its login, token and role checks; refusing the
     number here instead would make Werkzeug answer 405 when another method
     of the same path exists. It keeps Werkzeug's class name, so tools that
