@@ -127,3 +127,56 @@ def test_an_api_query_with_a_nul_answers_422(client, make_user):
     response = client.get("/api/v1/tickets?q=%00", headers={"Authorization": f"Bearer {token}"})
     assert response.status_code == 422
     assert list(response.get_json()["errors"]) == ["q"]
+
+
+def _admin_token(client, make_user):
+    make_user("admin", username="root")
+    return client.post("/api/v1/auth/tokens", json={"username": "root", "password": "waspada-demo"}).get_json()["token"]
+
+
+@pytest.mark.parametrize("voting_on", ["9999-12-31", "0001-01-01", "1899-12-31", "2200-01-01"])
+def test_an_election_day_outside_the_computable_years_is_refused_on_create_and_change(
+        client, make_user, regions, voting_on):
+    headers = {"Authorization": f"Bearer {_admin_token(client, make_user)}"}
+    body = {"kind": "pilkada", "name": "Pilkada", "voting_on": voting_on, "scope": {"regions": ["33.13"]}}
+    response = client.post("/api/v1/elections", json=body, headers=headers)
+    assert response.status_code == 422
+    assert list(response.get_json()["errors"]) == ["voting_on"]
+    created = client.post("/api/v1/elections", json={**body, "voting_on": "2027-11-25"}, headers=headers)
+    assert created.status_code == 201
+    election_id = created.get_json()["id"]
+    response = client.patch(f"/api/v1/elections/{election_id}", json={"voting_on": voting_on}, headers=headers)
+    assert response.status_code == 422
+    assert list(response.get_json()["errors"]) == ["voting_on"]
+    assert client.get(f"/api/v1/elections/{election_id}", headers=headers).get_json()["voting_on"] == "2027-11-25"
+
+
+def test_a_stage_from_year_1_to_9999_is_refused_naming_stages(client, make_user, regions):
+    headers = {"Authorization": f"Bearer {_admin_token(client, make_user)}"}
+    body = {"kind": "pilkada", "name": "Pilkada", "voting_on": "2027-11-25", "scope": {"regions": ["33.13"]},
+            "stages": [{"name": "campaign", "starts_on": "0001-01-01", "ends_on": "9999-12-31"}]}
+    response = client.post("/api/v1/elections", json=body, headers=headers)
+    assert response.status_code == 422
+    assert list(response.get_json()["errors"]) == ["stages"]
+
+
+def test_the_election_form_and_its_preview_refuse_year_9999(client, make_user, login, regions):
+    make_user("admin", username="root")
+    login("root")
+    form = {"kind": "pilkada", "name": "Pilkada", "voting_on": "9999-12-31", "scope_kind": "regions",
+            "codes": "33.13"}
+    assert client.post("/elections/new", data={**form, "preview": "1"}).status_code < 500
+    response = client.post("/elections/new", data=form)
+    assert response.status_code == 422
+    assert "2199" in response.get_data(as_text=True)
+
+
+def test_a_json_body_posted_to_a_browser_form_is_an_empty_form_not_a_crash(client, make_user, login):
+    make_user("admin", username="root")
+    login("root")
+    body = {"name": 5, "kind": [], "username": None, "voting_on": 10**30}
+    for url in ("/elections/new", "/admin/users/new"):
+        response = client.post(url, json=body)
+        assert response.status_code == 422, url
+        assert "This field is required." in response.get_data(as_text=True) or "wajib" in response.get_data(as_text=True)
+    assert client.post("/settings", json=body).status_code < 500

@@ -7,7 +7,10 @@ instead, where the root catalogue (``tracker/translations``) translates
 every WTForms message.
 """
 from flask_babel import get_translations, lazy_gettext as _l
+from flask import request
 from flask_wtf import FlaskForm
+from flask_wtf.form import _Auto
+from werkzeug.datastructures import ImmutableMultiDict
 from wtforms import FieldList, FormField
 
 from tracker.security import is_forbidden_text
@@ -44,6 +47,13 @@ class Form(FlaskForm):
     class Meta(FlaskForm.Meta):
         def get_translations(self, form):
             return _translations
+
+        def wrap_formdata(self, form, formdata):
+            # Flask-WTF would read a JSON body as form data, numbers and lists
+            # included; a browser form posts form fields only (the API takes JSON).
+            if formdata is _Auto and request.is_json and not request.form:
+                return ImmutableMultiDict() if form.is_submitted() else None
+            return super().wrap_formdata(form, formdata)
 
     def validate(self, extra_validators=None):
         valid = super().validate(extra_validators)

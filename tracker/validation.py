@@ -46,8 +46,15 @@ def check_choice(errors, field, value, choices):
     return value
 
 
+# The years the app computes with: stage offsets, windows and local days stay
+# inside Python's and the databases' date range with room to spare.
+FIRST_DATE = date(1900, 1, 1)
+LAST_DATE = date(2199, 12, 31)
+
+
 def parse_date(errors, field, value, *, today=None, required=False):
-    """A date from a date object or a YYYY-MM-DD string; not in the future."""
+    """A date from a date object or a YYYY-MM-DD string, between 1900 and 2199;
+    not after ``today`` when given."""
     if value in (None, ""):
         if required:
             errors[field] = [_l("This field is required.")]
@@ -62,6 +69,9 @@ def parse_date(errors, field, value, *, today=None, required=False):
             return None
     else:
         errors[field] = [_l("Not a date; use YYYY-MM-DD.")]
+        return None
+    if not FIRST_DATE <= parsed <= LAST_DATE:
+        errors[field] = [_l("Give a date between %(first)d and %(last)d.", first=FIRST_DATE.year, last=LAST_DATE.year)]
         return None
     if today is not None and parsed > today:
         errors[field] = [_l("The date cannot be in the future.")]

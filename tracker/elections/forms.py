@@ -1,14 +1,14 @@
 """The election forms: kind, name, voting day, scope and the stage dates; the edit form without kind."""
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from tracker.elections.models import ELECTION_KINDS, STAGES
 from tracker.elections.services import KIND_LABELS, NAME_MAX, SCOPE_LABELS
+from tracker.forms import Form
 
 
-class ElectionForm(FlaskForm):
+class ElectionForm(Form):
     kind = SelectField(_l("Kind"), choices=[(k, KIND_LABELS[k]) for k in ELECTION_KINDS])
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=NAME_MAX)])
     voting_on = DateField(_l("Voting day"), validators=[DataRequired()])
@@ -29,5 +29,5 @@ class ElectionEditForm(ElectionForm):
     kind = None
 
 
-class ElectionRemoveForm(FlaskForm):
+class ElectionRemoveForm(Form):
     """The confirmation of a removal (its CSRF token is the whole form)."""

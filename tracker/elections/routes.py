@@ -10,6 +10,7 @@ from tracker.auth.decorators import roles_required
 from tracker.elections.forms import ElectionEditForm, ElectionForm, ElectionRemoveForm
 from tracker.elections.lookups import area_count
 from tracker.elections.models import ELECTION_KINDS, STAGES, Election
+from tracker.forms import apply_errors
 from tracker.elections.services import (
     DEFAULT_OFFSETS, KIND_LABELS, SCOPE_LABELS, STAGE_LABELS, can_manage_election, can_manage_elections,
     create_election, current_stage, default_stages, edit_election, election_villages, elections_for_user,
@@ -17,6 +18,7 @@ from tracker.elections.services import (
 )
 from tracker.pagination import paginate
 from tracker.params import page_arg
+from tracker.validation import parse_date
 from tracker.web import commit_or_rollback
 
 
@@ -55,12 +57,24 @@ def _offsets_table():
     return rows
 
 
+def _voting_day(form, errors):
+    """The form's voting day when the app can compute stages from it; else None (errors named)."""
+    if not form.voting_on.data:
+        return None
+    return parse_date(errors, "voting_on", form.voting_on.data)
+
+
 def _fill_defaults(form, kind):
     """Put the default stage dates of the kind and the form's voting day into the form."""
-    if kind not in ELECTION_KINDS or not form.voting_on.data:
+    errors = {}
+    voting_on = _voting_day(form, errors)
+    if errors:
+        apply_errors(form, errors)
+        return
+    if kind not in ELECTION_KINDS or not voting_on:
         form.form_errors.append(_("Choose the kind and the voting day to see the default stages."))
         return
-    for stage in default_stages(kind, form.voting_on.data):
+    for stage in default_stages(kind, voting_on):
         for key in ("starts_on", "ends_on"):
             field = getattr(form, f"{stage['name']}_{key}")
             field.raw_data = []
@@ -75,11 +89,16 @@ def _scope_from(form):
 
 
 def _stage_overrides(form, kind):
-    """The stages whose dates differ from the defaults (a missing date keeps its default)."""
-    if kind not in ELECTION_KINDS or not form.voting_on.data:
+    """The stages whose dates differ from the defaults (a missing date keeps its default).
+
+    None when there are no defaults to compare with; the service then names
+    what is wrong with the kind or the voting day.
+    """
+    voting_on = _voting_day(form, {})
+    if kind not in ELECTION_KINDS or not voting_on:
         return None
     overrides = []
-    for stage in default_stages(kind, form.voting_on.data):
+    for stage in default_stages(kind, voting_on):
         starts_on = getattr(form, f"{stage['name']}_starts_on").data or stage["starts_on"]
         ends_on = getattr(form, f"{stage['name']}_ends_on").data or stage["ends_on"]
         if (starts_on, ends_on) != (stage["starts_on"], stage["ends_on"]):
