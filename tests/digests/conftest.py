@@ -21,7 +21,9 @@ class Recorder:
 
     ``rcpt_answers`` / ``data_answers`` are consumed one per RCPT / DATA
     command; when empty the server accepts. ``delay`` slows DATA down so
-    two relays can overlap.
+    two relays can overlap; ``during_data``, a plain function, runs in a
+    worker thread while the DATA command waits for it (what a slow server
+    lets others do meanwhile).
     """
 
     def __init__(self):
@@ -29,6 +31,7 @@ class Recorder:
         self.rcpt_answers = []
         self.data_answers = []
         self.delay = 0.0
+        self.during_data = None
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if self.rcpt_answers:
@@ -41,6 +44,10 @@ class Recorder:
             import asyncio
 
             await asyncio.sleep(self.delay)
+        if self.during_data:
+            import asyncio
+
+            await asyncio.get_running_loop().run_in_executor(None, self.during_data)
         if self.data_answers:
             return self.data_answers.pop(0)
         self.messages.append(envelope)

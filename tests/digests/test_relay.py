@@ -200,3 +200,37 @@ def test_queueing_one_key_twice_writes_one_row(app):
     assert written is False
     assert db.session.execute(select(OutboxMessage)).scalars().all()[0].key == "digest:1:2026-11-27"
     assert len(db.session.execute(select(OutboxMessage)).scalars().all()) == 1
+
+
+@pytest.mark.real_commits  # another connection looks at the database while SMTP talks
+def test_no_transaction_is_open_while_the_relay_talks_smtp(app, smtp, queue):
+    """A slow mail server must not hold the database: the claim is committed before
+    SMTP starts, and another connection can write at once (SQLite: BEGIN IMMEDIATE
+    with no busy wait; PostgreSQL: an update of the claimed row without waiting)."""
+    from sqlalchemy import create_engine, text
+
+    queue("digest:1:2026-11-27")
+    url = app.config["SQLALCHEMY_DATABASE_URI"]
+    is_sqlite = url.startswith("sqlite")
+    other = create_engine(url, connect_args={"timeout": 0} if is_sqlite else {})
+    seen = []
+
+    def look_while_smtp_waits():
+        with other.connect() as conn:
+            if is_sqlite:
+                conn.exec_driver_sql("BEGIN IMMEDIATE")  # fails at once while a write is open
+            else:
+                conn.execute(text("SET lock_timeout = '2s'"))
+            conn.execute(text("UPDATE outbox_message SET subject = subject WHERE key = :key"),
+                          {"key": "digest:1:2026-11-27"})
+            seen.append(conn.execute(text("SELECT status FROM outbox_message WHERE key = :key"),
+                                     {"key": "digest:1:2026-11-27"}).scalar())
+            conn.rollback()
+
+    smtp.handler.during_data = look_while_smtp_waits
+    try:
+        assert _relay(T0) == {"sent": 1, "retrying": 0, "failed": 0}
+    finally:
+        other.dispose()
+    assert seen == ["sending"], "the claim was not committed before SMTP, or the other connection had to wait"
+    assert _row("digest:1:2026-11-27").status == "sent"

@@ -5,7 +5,8 @@ email is never lost and (thanks to its unique key) never decided twice.
 The relay claims rows before sending, so two relays never send one row
 twice; temporary failures wait with exponential backoff, permanent ones
 are kept with the server's answer for the delivery log. Functions flush;
-the caller commits.
+the caller commits — except ``relay``, which commits its claim before it
+talks SMTP, so no transaction waits on a mail server.
 """
 from datetime import timedelta
 
@@ -131,39 +132,81 @@ def _record_failure(row, failure, now):
 def relay(now, limit=RELAY_BATCH):
     """Send what is due once; returns the counts {"sent", "retrying", "failed"}.
 
-    When no server takes the connection, every claimed row records that
-    answer and waits for its next attempt: nothing is lost, nothing is
-    sent twice.
+    Three steps, and no transaction stays open while SMTP talks (on SQLite
+    an open write would hold the database's one write lock, and every web
+    request that writes would wait on the mail server):
+    1. claim the due rows and build their messages, then COMMIT the claim;
+    2. send, with no transaction open;
+    3. record each result (flushed; the caller commits, as for any job).
+    Delivery is at least once: a crash between 2 and 3 leaves the rows
+    claimed, and once the claim expires they are sent again (with the same
+    Message-ID, so mail clients can tell). When no server takes the
+    connection, every claimed row records that answer and waits for its
+    next attempt: nothing is lost.
     """
     counts = {"sent": 0, "retrying": 0, "failed": 0}
     ids = _claim(now, limit)
     if not ids:
         return counts
+    outgoing = _build_outgoing(ids)
+    db.session.commit()
+    results = _send(outgoing)
+    rows = db.session.execute(
+        select(OutboxMessage).where(OutboxMessage.id.in_(ids)).execution_options(populate_existing=True)
+    ).scalars()
+    for row in rows:
+        failure = results.get(row.id)
+        if failure is None:
+            row.status, row.sent_at, row.claimed_until = "sent", now, None
+            row.attempts = (row.attempts or 0) + 1
+            counts["sent"] += 1
+        else:
+            counts[_record_failure(row, failure, now)] += 1
+    db.session.flush()
+    return counts
+
+
+def _build_outgoing(ids):
+    """(id, key, message or the DeliveryError of a bad address) for the claimed rows, in order."""
+    sender = current_app.config["MAIL_FROM"]
     rows = db.session.execute(
         select(OutboxMessage).where(OutboxMessage.id.in_(ids))
         .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
         .execution_options(populate_existing=True)
-    ).scalars().all()
-    sender = current_app.config["MAIL_FROM"]
+    ).scalars()
+    outgoing = []
+    for row in rows:
+        try:
+            mail.check_address(row.to_address)
+        except mail.DeliveryError as failure:
+            outgoing.append((row.id, row.key, failure))
+            continue
+        outgoing.append((row.id, row.key, mail.build_message(row, sender)))
+    return outgoing
+
+
+def _send(outgoing):
+    """Hand each message to the transport; {id: DeliveryError} for those not accepted.
+
+    Touches no database: it runs between the claim's commit and the record.
+    Once no server takes the connection, the rest get that same answer.
+    """
+    failures = {}
     with mail.transport() as transport:
         unreachable = None
-        for row in rows:
-            if unreachable is None:
+        for row_id, key, message in outgoing:
+            if isinstance(message, mail.DeliveryError):
+                failures[row_id] = message
+            elif unreachable is not None:
+                failures[row_id] = unreachable
+            else:
                 try:
-                    mail.check_address(row.to_address)
-                    transport.send(mail.build_message(row, sender), row.key)
+                    transport.send(message, key)
                 except mail.DeliveryError as failure:
+                    failures[row_id] = failure
                     if failure.unreachable:
                         unreachable = failure
-                    counts[_record_failure(row, failure, now)] += 1
-                    continue
-                row.status, row.sent_at, row.claimed_until = "sent", now, None
-                row.attempts = (row.attempts or 0) + 1
-                counts["sent"] += 1
-            else:
-                counts[_record_failure(row, unreachable, now)] += 1
-    db.session.flush()
-    return counts
+    return failures
 
 
 def retry_now(message, now):
