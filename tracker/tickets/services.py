@@ -62,29 +62,42 @@ ACTIONS = {
         Action("reject", ("new", "triaged"), "rejected", needs_reason=True),
     )
 }
-COMMANDERS = ("koramil", "kodim", "admin")
 
 
 def role_may(user, ticket, action):
     """Whether the user's role may take the action on this ticket (status aside).
 
-    Babinsa and Koramil act on tickets owned at Koramil level only; the Kodim
-    (and admin) on every ticket. Escalated tickets start only at the Kodim.
+    The command chain: a ticket belongs to the level that owns it. At
+    Koramil level the Koramil takes every action and the Babinsa may start
+    and resolve; once escalated, the ticket is the Kodim's: the Koramil and
+    the Babinsa may still see and comment on it, but not move it. The Kodim
+    and admin take every action on every ticket.
     """
     role = user.role
-    if action == "start" and ticket.status == "escalated":
-        return role in ("kodim", "admin")
-    if action in ("start", "resolve"):
-        if role in ("kodim", "admin"):
-            return True
-        return role in ("babinsa", "koramil") and ticket.level == "koramil"
-    return role in COMMANDERS
+    if role in ("kodim", "admin"):
+        return True
+    if ticket.level != "koramil":
+        return False
+    if role == "babinsa":
+        return action in ("start", "resolve")
+    return role == "koramil"
+
+
+def status_allows(ticket, action):
+    """Whether the ticket's status (and level) allows the action at all.
+
+    A ticket at Kodim level has nowhere higher to go: escalating it again
+    (e.g. reopened and in progress at the Kodim) is refused.
+    """
+    spec = ACTIONS.get(action)
+    if spec is None or ticket.status not in spec.sources:
+        return False
+    return not (action == "escalate" and ticket.level == "kodim")
 
 
 def can(user, ticket, action):
     """Predicate for views and templates: may the user take the action now?"""
-    spec = ACTIONS.get(action)
-    return spec is not None and ticket.status in spec.sources and role_may(user, ticket, action)
+    return status_allows(ticket, action) and role_may(user, ticket, action)
 
 
 def allowed_actions(user, ticket):
@@ -93,8 +106,15 @@ def allowed_actions(user, ticket):
 
 
 def can_reclassify(user, ticket):
-    """Severity and category are changed by commanders only."""
-    return user.role in COMMANDERS
+    """Severity and category are changed by commanders, the Koramil only at Koramil level."""
+    return user.role in ("kodim", "admin") or (user.role == "koramil" and ticket.level == "koramil")
+
+
+def _refuse_outside_chain(user, ticket, message):
+    """Forbidden: the Kodim's message for a ticket it owns, else the role's ``message``."""
+    if user.role in ("babinsa", "koramil") and ticket.level != "koramil":
+        raise Forbidden(_l("The Kodim owns this ticket now: you may comment on it, not change it."))
+    raise Forbidden(message)
 
 
 def ensure_in_scope(user, village):
@@ -239,9 +259,11 @@ def transition(actor, ticket, action, reason=None, version=None):
     if errors:
         raise ValidationError(errors)
     if not role_may(actor, ticket, action):
-        raise Forbidden(_l("Your role may not %(action)s this ticket.", action=action))
+        _refuse_outside_chain(actor, ticket, _l("Your role may not %(action)s this ticket.", action=action))
     _check_version(ticket, version)
-    if ticket.status not in spec.sources:
+    if not status_allows(ticket, action) and ticket.status in spec.sources:
+        raise Conflict(_l("This ticket is already at the Kodim."))
+    if not status_allows(ticket, action):
         raise Conflict(_l("A %(status)s ticket cannot be %(action)s-ed.", status=ticket.status, action=action))
     if spec.needs_reason and not reason:
         raise ValidationError({"reason": [_l("A reason is required.")]})
@@ -265,7 +287,7 @@ def transition(actor, ticket, action, reason=None, version=None):
 def reclassify(actor, ticket, *, severity=None, category=None, reason=None, version=None):
     """Change severity and/or category, with a reason (commanders only)."""
     if not can_reclassify(actor, ticket):
-        raise Forbidden(_l("Only Koramil, Kodim and admin users change severity or category."))
+        _refuse_outside_chain(actor, ticket, _l("Only Koramil, Kodim and admin users change severity or category."))
     errors = {}
     if severity is None and category is None:
         errors["severity"] = [_l("Give a new severity or category.")]
