@@ -180,3 +180,14 @@ def test_a_json_body_posted_to_a_browser_form_is_an_empty_form_not_a_crash(clien
         assert response.status_code == 422, url
         assert "This field is required." in response.get_data(as_text=True) or "wajib" in response.get_data(as_text=True)
     assert client.post("/settings", json=body).status_code < 500
+
+
+def test_only_the_email_preview_allows_inline_style_and_never_script(client, make_user, login):
+    make_user("admin", username="root")
+    login("root")
+    policy = client.get("/digest").headers["Content-Security-Policy"]
+    directives = dict(part.split(" ", 1) for part in policy.split("; "))
+    assert directives["style-src"] == "'self' 'unsafe-inline'"
+    assert directives["script-src"] == "'self'"
+    assert directives["frame-ancestors"] == "'none'"
+    assert "unsafe-inline" not in client.get("/tickets/").headers["Content-Security-Policy"]

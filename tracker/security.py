@@ -16,7 +16,9 @@ naming the field in JSON for the API and JSON callers, or a 400 page naming
 it for a browser. A browser's form fields are refused by the form itself
 (``tracker.forms.Form``), under the field.
 """
-from flask import current_app, jsonify, render_template, request
+from functools import wraps
+
+from flask import current_app, jsonify, make_response, render_template, request
 from flask_babel import gettext as _
 
 from tracker.errors import wants_json
@@ -39,6 +41,12 @@ PERMISSIONS_POLICY = (
     "accelerometer=(), gyroscope=(), magnetometer=()"
 )
 HSTS = "max-age=31536000; includeSubDomains"
+# An email is HTML with inline styles by nature (mail clients drop style sheets);
+# the preview shows it in a sandboxed srcdoc frame, which inherits the page's
+# policy, so that page alone allows inline style. Scripts stay forbidden.
+EMAIL_PREVIEW_POLICY = CONTENT_SECURITY_POLICY.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'")
+# A chart is a standalone SVG image carrying its own <style>.
+SVG_IMAGE_POLICY = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'"
 
 
 def security_headers(response):
@@ -52,6 +60,21 @@ def security_headers(response):
     if current_app.config.get("HSTS"):
         headers.setdefault("Strict-Transport-Security", HSTS)
     return response
+
+
+def with_policy(policy):
+    """View decorator: answer with this Content-Security-Policy instead of the default."""
+
+    def decorate(view):
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            response = make_response(view(*args, **kwargs))
+            response.headers["Content-Security-Policy"] = policy
+            return response
+
+        return wrapped
+
+    return decorate
 
 
 def is_forbidden_text(value):

@@ -5,6 +5,7 @@ from flask_login import current_user, login_required
 from tracker.dashboard import charts, services
 from tracker.elections.services import STAGE_LABELS
 from tracker.tickets.models import SEVERITIES
+from tracker.security import SVG_IMAGE_POLICY
 from tracker.timeutil import utcnow
 
 # A browser keeps a chart five minutes; its URL changes as soon as its numbers do.
@@ -53,6 +54,7 @@ def chart(name):
     if fig is None:
         abort(404)
     response = current_app.response_class(mimetype="image/svg+xml")
+    response.headers["Content-Security-Policy"] = SVG_IMAGE_POLICY
     response.set_etag(fig.version)
     response.cache_control.private = True
     response.cache_control.max_age = CHART_MAX_AGE

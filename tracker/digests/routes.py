@@ -14,6 +14,7 @@ from tracker.digests.render import render_digest
 from tracker.digests.services import RECIPIENT_ROLES, build_digest, digest_key
 from tracker.pagination import paginate
 from tracker.params import page_arg
+from tracker.security import EMAIL_PREVIEW_POLICY, with_policy
 from tracker.timeutil import local_date, utcnow
 from tracker.web import commit_or_rollback
 
@@ -37,6 +38,7 @@ def _parse_day(raw, default):
 
 
 @roles_required(*RECIPIENT_ROLES, "admin")
+@with_policy(EMAIL_PREVIEW_POLICY)
 def preview():
     """A recipient's digest for a date, exactly as sent (or as it would be sent now).
 
@@ -89,6 +91,7 @@ def _message_or_404(message_id):
 
 
 @roles_required("admin")
+@with_policy(EMAIL_PREVIEW_POLICY)
 def message(message_id):
     """One stored email, as it was (or will be) sent."""
     row = _message_or_404(message_id)
