@@ -12,6 +12,9 @@ import pytest
 pytest_plugins = ["tests.plugins.database", "tests.plugins.world"]
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+# Every test in these folders is slow: a browser (e2e), the benchmark harness (bench).
+# Elsewhere a slow module or test says so itself (pytestmark, @pytest.mark.slow).
+SLOW_FOLDERS = ("e2e", "bench")
 SHARED_REGIONS = os.path.join(ROOT, "..", "shared", "data", "wilayah_kemendagri_2025.csv")
 
 
@@ -28,6 +31,14 @@ def _compile_catalogue(po_path):
     with open(partial, "wb") as handle:
         write_mo(handle, catalog, use_fuzzy=True)  # as `pybabel compile -f` in the Makefile
     os.replace(partial, mo_path)
+
+
+def pytest_collection_modifyitems(items):
+    """Mark the tests of SLOW_FOLDERS ``slow``."""
+    tests = os.path.join(ROOT, "tests")
+    for item in items:
+        if os.path.relpath(item.path, tests).split(os.sep)[0] in SLOW_FOLDERS:
+            item.add_marker(pytest.mark.slow)
 
 
 @pytest.fixture(scope="session", autouse=True)

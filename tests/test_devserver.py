@@ -11,6 +11,8 @@ import urllib.request
 
 import pytest
 
+# Starts the development server and its scheduler as processes.
+pytestmark = pytest.mark.slow
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 

@@ -19,6 +19,9 @@ from sqlalchemy.engine import make_url
 from tracker.extensions import db
 from tracker import models  # noqa: F401  (every table in the metadata)
 
+# Each test runs `flask db` in subprocesses over whole databases.
+pytestmark = pytest.mark.slow
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 

@@ -7,11 +7,15 @@ types.
 """
 from datetime import date
 
+import pytest
 from hypothesis import HealthCheck, event, given, settings, strategies as st
 
 from tests.plugins.world import GEDONG, JATEN, KEMIRI, WARU
 from tracker.tickets.models import CATEGORIES, SEVERITIES
 from tracker.tickets.services import ACTIONS
+
+# Hypothesis: hundreds of requests per test.
+pytestmark = pytest.mark.slow
 
 # The world (users, tickets, tokens) is built once per test by function-scoped
 # fixtures and deliberately shared by all examples: every example compares

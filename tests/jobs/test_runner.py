@@ -70,6 +70,7 @@ def test_a_failing_job_is_rolled_back_recorded_and_retried_at_the_next_slot(db, 
     assert db.session.execute(select(func.count()).select_from(Flag)).scalar_one() == 1
 
 
+@pytest.mark.slow  # two child processes
 def test_two_processes_run_one_slot_once(app, db, database_url, tmp_path):
     context = multiprocessing.get_context("spawn")
     barrier, results = context.Barrier(2), context.Queue()
@@ -90,6 +91,7 @@ def test_two_processes_run_one_slot_once(app, db, database_url, tmp_path):
     assert [(r.job, r.status, r.summary) for r in runs(db)] == [("probe", "done", "probed")]
 
 
+@pytest.mark.slow  # two child processes, each a whole scheduler
 def test_two_scheduler_processes_run_a_slot_once(app, db, database_url, tmp_path):
     context = multiprocessing.get_context("spawn")
     barrier, results = context.Barrier(2), context.Queue()

@@ -197,6 +197,11 @@ def _shared_apps(_schema, database_url):
 @contextmanager
 def _rolled_back(monkeypatch):
     """Bind ``db.session`` to one connection in an outer transaction; yields, then rolls it back."""
+    if getattr(_db.session.session_factory, "class_", None) is ConnectionSession:
+        # The test's other app fixture (``app`` beside ``csrf_app``) holds the
+        # connection already; its sessions serve this app too.
+        yield
+        return
     connection = _db.engine.connect()
     connection.begin()
     factory = sessionmaker(class_=ConnectionSession, db=_db, bind=connection, query_cls=_db.Query,

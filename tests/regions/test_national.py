@@ -1,7 +1,12 @@
 """The national Kemendagri 2025 list (../shared/data), when it is present."""
+import pytest
 from sqlalchemy import func, select
 
 from tracker.regions.models import Region
+
+
+# Imports the 91,599-row national list twice.
+pytestmark = pytest.mark.slow
 
 
 def test_the_national_list_imports_with_the_decree_counts_and_reimports_unchanged(app, db, shared_regions_csv):

@@ -7,6 +7,8 @@ from tests.plugins.world import KEMIRI, WARU
 from tracker.tickets.models import CATEGORIES, SEVERITIES
 from tracker.tickets.services import ACTIONS
 
+# Hypothesis: hundreds of requests per test.
+pytestmark = pytest.mark.slow
 SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 
 
