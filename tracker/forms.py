@@ -57,20 +57,20 @@ class Form(FlaskForm):
 
     def validate(self, extra_validators=None):
         valid = super().validate(extra_validators)
-        for field in _all_fields(self):
+        for field in all_fields(self):
             if isinstance(field.data, str) and is_forbidden_text(field.data):
                 field.errors = [*field.errors, str(FORBIDDEN_TEXT)]
                 valid = False
         return valid
 
 
-def _all_fields(fields):
+def all_fields(fields):
     """Every leaf field of a form, reaching into FieldList and FormField entries."""
     for field in fields:
         if isinstance(field, FieldList):
-            yield from _all_fields(field.entries)
+            yield from all_fields(field.entries)
         elif isinstance(field, FormField):
-            yield from _all_fields(field.form)
+            yield from all_fields(field.form)
         else:
             yield field
 

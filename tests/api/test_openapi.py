@@ -49,7 +49,8 @@ def test_the_contract_of_issue_3_is_documented(document):
     ticket = document["components"]["schemas"]["Ticket"]
     assert set(ticket["required"]) == set(ticket["properties"]) == {
         "id", "ref", "village_code", "village_name", "category", "severity", "status", "level", "title",
-        "description", "occurred_on", "reported_at", "due_at", "reporter", "sensitive", "flagged", "version"}
+        "description", "occurred_on", "reported_at", "due_at", "reporter", "sensitive", "flagged", "version",
+        "attachments", "latitude", "longitude", "accuracy_m"}
 
 
 def test_the_document_has_the_required_top_level_parts(document):

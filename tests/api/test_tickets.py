@@ -10,7 +10,8 @@ from tests.plugins.world import GEDONG, JATEN, KEMIRI, WARU
 from tracker.tickets.models import Ticket, TicketEvent
 
 TICKET_KEYS = {"id", "ref", "village_code", "village_name", "category", "severity", "status", "level", "title",
-               "description", "occurred_on", "reported_at", "due_at", "reporter", "sensitive", "flagged", "version"}
+               "description", "occurred_on", "reported_at", "due_at", "reporter", "sensitive", "flagged", "version",
+               "attachments", "latitude", "longitude", "accuracy_m"}
 EVENT_KEYS = {"kind", "actor", "at", "from", "to", "reason"}
 TODAY = date(2026, 3, 10)  # NOW in WIB
 
@@ -32,7 +33,8 @@ def test_posting_a_visit_answers_201_with_the_visit(world, table_counts):
     body = response.get_json()
     assert body == {"id": body["id"], "village_code": KEMIRI, "visited_on": "2026-03-09",
                     "met_with": "Sekretaris Desa", "notes": "Aman.", "babinsa": "babinsa.kemiri",
-                    "created_at": "2026-03-10T02:00:00+00:00"}
+                    "created_at": "2026-03-10T02:00:00+00:00",
+                    "latitude": None, "longitude": None, "accuracy_m": None}
     assert table_counts()["Visit"] == 1
 
 
@@ -77,6 +79,7 @@ def test_posting_a_ticket_answers_201_with_the_ticket_json(app, world):
         "reported_at": "2026-03-10T02:00:00+00:00",
         "due_at": (NOW + timedelta(hours=hours)).isoformat(), "reporter": "babinsa.kemiri",
         "sensitive": True, "flagged": False, "version": 1,
+        "attachments": 0, "latitude": None, "longitude": None, "accuracy_m": None,
     }
 
 

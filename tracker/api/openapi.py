@@ -17,7 +17,7 @@ API_PREFIX = "/api/v1"
 # Modules owned by other features are described when they are installed.
 DESCRIBED_MODULES = (
     "tracker.api.openapi_auth", "tracker.api.openapi_villages", "tracker.api.openapi_tickets", "tracker.api.openapi",
-    "tracker.api.openapi_elections", "tracker.api.openapi_warnings", "tracker.api.attachments",
+    "tracker.api.openapi_elections", "tracker.api.openapi_warnings", "tracker.api.openapi_attachments",
 )
 
 TIME = {"type": "string", "format": "date-time", "description": "UTC, ISO 8601 with offset."}

@@ -1,5 +1,8 @@
 """The OpenAPI description of the visit and ticket routes (tracker/api/tickets.py)."""
+from tracker.api.idempotency import OPENAPI_PARAMETER as IDEMPOTENCY_KEY
 from tracker.api.openapi import TIME, error_responses, json_content, request_body
+from tracker.attachments.services import MAX_PER_TICKET
+from tracker.geo.location import ACCURACY_MAX_M, LATITUDE_RANGE, LONGITUDE_RANGE
 from tracker.tickets.models import CATEGORIES, EVENT_KINDS, LEVELS, SEVERITIES, STATUSES
 from tracker.tickets.services import (
     ACTIONS, COMMENT_MAX, DESCRIPTION_MAX, PARTIES_MAX, QUERY_MAX, REASON_MAX, TITLE_MAX,
@@ -14,14 +17,17 @@ def _filter(name, description, schema=None):
 
 
 _TICKET_ANSWER = {"description": "The ticket as it is now.", "content": json_content("Ticket")}
+_KEY_REUSED = {"description": "The `Idempotency-Key` was already used with a different request; nothing changed.",
+               "content": json_content("Error")}
 
 OPENAPI_PATHS = {
     "/visits": {
         "post": {
             "tags": ["visits"], "operationId": "createVisit", "summary": "Record a Komsos visit",
+            "parameters": [IDEMPOTENCY_KEY],
             "requestBody": request_body("VisitInput"),
             "responses": {"201": {"description": "The visit.", "content": json_content("Visit")},
-                          **error_responses("401", "403", "422")},
+                          **error_responses("401", "403"), "409": _KEY_REUSED, **error_responses("422")},
         },
     },
     "/tickets": {
@@ -57,12 +63,14 @@ OPENAPI_PATHS = {
         },
         "post": {
             "tags": ["tickets"], "operationId": "createTicket", "summary": "Open a ticket",
+            "description": "Photos are added afterwards, one per request, to `/tickets/{ticket_id}/attachments`.",
+            "parameters": [IDEMPOTENCY_KEY],
             "requestBody": request_body("TicketInput"),
             "responses": {
                 "201": {"description": "The new ticket.", "content": json_content("Ticket"),
                         "headers": {"Location": {"description": "The ticket's URL.",
                                                  "schema": {"type": "string"}}}},
-                **error_responses("401", "403", "422"),
+                **error_responses("401", "403"), "409": _KEY_REUSED, **error_responses("422"),
             },
         },
     },
@@ -93,9 +101,10 @@ OPENAPI_PATHS = {
         "parameters": [_TICKET_ID],
         "post": {
             "tags": ["tickets"], "operationId": "commentTicket", "summary": "Comment on a ticket",
+            "parameters": [IDEMPOTENCY_KEY],
             "requestBody": request_body("CommentInput"),
             "responses": {"201": {"description": "The comment as a timeline event.", "content": json_content("Event")},
-                          **error_responses("401", "404", "422")},
+                          **error_responses("401", "404"), "409": _KEY_REUSED, **error_responses("422")},
         },
     },
     "/tickets/{ticket_id}/events": {
@@ -109,6 +118,17 @@ OPENAPI_PATHS = {
 }
 
 _DAY = {"type": "string", "format": "date"}
+_POSITION = "Where the phone was, taken only when the user asked for it; all three or none."
+# Input: the three together or none, inside Indonesia's bounding box, at most 5 km uncertain (else 422).
+_LOCATION_INPUT = {
+    "latitude": {"type": "number", "minimum": LATITUDE_RANGE[0], "maximum": LATITUDE_RANGE[1],
+                 "description": _POSITION},
+    "longitude": {"type": "number", "minimum": LONGITUDE_RANGE[0], "maximum": LONGITUDE_RANGE[1]},
+    "accuracy_m": {"type": "number", "minimum": 0, "maximum": ACCURACY_MAX_M,
+                   "description": "Uncertainty of the position, in metres."},
+}
+# Output: null when no position was taken.
+_LOCATION = {name: {**schema, "nullable": True} for name, schema in _LOCATION_INPUT.items()}
 
 OPENAPI_SCHEMAS = {
     "VisitInput": {
@@ -119,15 +139,18 @@ OPENAPI_SCHEMAS = {
             "visited_on": {**_DAY, "description": "Not in the future (village's local date)."},
             "met_with": {"type": "string", "maxLength": MET_WITH_MAX, "example": "Sekretaris Desa"},
             "notes": {"type": "string", "maxLength": NOTES_MAX},
+            **_LOCATION_INPUT,
         },
     },
     "Visit": {
         "type": "object",
-        "required": ["id", "village_code", "visited_on", "met_with", "notes", "babinsa", "created_at"],
+        "required": ["id", "village_code", "visited_on", "met_with", "notes", "babinsa", "created_at",
+                     "latitude", "longitude", "accuracy_m"],
         "properties": {
             "id": {"type": "integer"}, "village_code": {"type": "string"}, "visited_on": _DAY,
             "met_with": {"type": "string"}, "notes": {"type": "string"},
             "babinsa": {"type": "string", "description": "Username of who recorded it."}, "created_at": TIME,
+            **_LOCATION,
         },
     },
     "TicketInput": {
@@ -143,13 +166,14 @@ OPENAPI_SCHEMAS = {
             "visit_id": {"type": "integer", "description": "A visit in the same village."},
             "sensitive": {"type": "boolean", "default": False},
             "parties": {"type": "string", "maxLength": PARTIES_MAX},
+            **_LOCATION_INPUT,
         },
     },
     "Ticket": {
         "type": "object",
         "required": ["id", "ref", "village_code", "village_name", "category", "severity", "status", "level",
                      "title", "description", "occurred_on", "reported_at", "due_at", "reporter", "sensitive",
-                     "flagged", "version"],
+                     "flagged", "version", "attachments", "latitude", "longitude", "accuracy_m"],
         "properties": {
             "id": {"type": "integer"},
             "ref": {"type": "string", "example": "0727-2026-000042"},
@@ -168,6 +192,9 @@ OPENAPI_SCHEMAS = {
             "sensitive": {"type": "boolean"},
             "flagged": {"type": "boolean", "description": "Carries an active early-warning flag."},
             "version": {"type": "integer", "description": "Send it back with a change to detect a stale copy."},
+            "attachments": {"type": "integer", "minimum": 0, "maximum": MAX_PER_TICKET,
+                            "description": "How many photos it has (`/tickets/{ticket_id}/attachments`)."},
+            **_LOCATION,
         },
     },
     "TicketPage": {

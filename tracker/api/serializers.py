@@ -15,17 +15,23 @@ def iso_date(value):
     return value.isoformat() if value is not None else None
 
 
-def ticket_json(ticket, flagged):
-    """A ticket; ``flagged`` comes from one query per page (warnings.models.flagged_ids)."""
-    return _ticket_fields(ticket, ticket.village.name, ticket.reporter.username, flagged)
+def ticket_json(ticket, flagged, attachments):
+    """A ticket; ``flagged`` and ``attachments`` (its number of photos) come from one
+    query per page each (warnings.models.flagged_ids, attachments.services.photo_counts)."""
+    return _ticket_fields(ticket, ticket.village.name, ticket.reporter.username, flagged, attachments)
 
 
 def ticket_row_json(row):
-    """A ticket from a list row that carries ``village_name``, ``reporter`` and ``flagged``."""
-    return _ticket_fields(row, row.village_name, row.reporter, bool(row.flagged))
+    """A ticket from a list row that carries ``village_name``, ``reporter``, ``flagged`` and ``attachments``."""
+    return _ticket_fields(row, row.village_name, row.reporter, bool(row.flagged), row.attachments)
 
 
-def _ticket_fields(ticket, village_name, reporter, flagged):
+def _location_fields(record):
+    """Where a ticket or visit was reported from: three numbers, or three nulls."""
+    return {"latitude": record.latitude, "longitude": record.longitude, "accuracy_m": record.accuracy_m}
+
+
+def _ticket_fields(ticket, village_name, reporter, flagged, attachments):
     return {
         "id": ticket.id,
         "ref": ticket.ref,
@@ -44,6 +50,8 @@ def _ticket_fields(ticket, village_name, reporter, flagged):
         "sensitive": ticket.is_sensitive,
         "flagged": flagged,
         "version": ticket.version,
+        "attachments": attachments,
+        **_location_fields(ticket),
     }
 
 
@@ -69,6 +77,7 @@ def visit_json(visit):
         "notes": visit.notes,
         "babinsa": visit.babinsa.username,
         "created_at": iso_time(visit.created_at),
+        **_location_fields(visit),
     }
 
 

@@ -6,10 +6,14 @@ so an out-of-scope or need-to-know ticket answers 404 on every path.
 from flask import abort, jsonify, request, url_for
 from flask_babel import gettext as _
 
+from tracker.api import idempotency
 from tracker.api.common import current_api_user, json_body, page_params, token_required
 from tracker.api.serializers import event_json, ticket_json, ticket_row_json, visit_json
+from tracker.attachments.services import photo_counts
 from tracker.errors import ValidationError
 from tracker.extensions import db
+from tracker.geo.location import location_from
+from tracker.idempotency.services import replay_response
 from tracker.pagination import decode_cursor
 from tracker.tickets.listing import ticket_row_page
 from tracker.tickets.services import (
@@ -29,9 +33,10 @@ def _visible_ticket(ticket_id):
 
 
 def _tickets_json(tickets):
-    """Serialize tickets whose village and reporter are loaded; flags in one query."""
-    flagged = flagged_ids([t.id for t in tickets])
-    return [ticket_json(t, t.id in flagged) for t in tickets]
+    """Serialize tickets whose village and reporter are loaded; flags and photo counts in one query each."""
+    ids = [t.id for t in tickets]
+    flagged, photos = flagged_ids(ids), photo_counts(ids)
+    return [ticket_json(t, t.id in flagged, photos.get(t.id, 0)) for t in tickets]
 
 
 def _ticket_answer(ticket, status=200):
@@ -40,14 +45,21 @@ def _ticket_answer(ticket, status=200):
 
 @token_required
 def create_visit():
-    """Record a Komsos visit; 201 with the visit, 403 outside the caller's area."""
+    """Record a Komsos visit; 201 with the visit, 403 outside the caller's area.
+
+    Idempotent with ``Idempotency-Key``: a replay answers the first answer.
+    """
+    claim = idempotency.claim()
+    if claim.answer is not None:
+        return replay_response(claim.answer)
     data = json_body()
     visit = record_visit(
         current_api_user(), village_code=data.get("village_code"), visited_on=data.get("visited_on"),
-        met_with=data.get("met_with"), notes=data.get("notes"),
+        met_with=data.get("met_with"), notes=data.get("notes"), **location_from(data),
     )
+    answer = claim.save(201, visit_json(visit), kind="visit", resource_id=visit.id)
     db.session.commit()
-    return jsonify(visit_json(visit)), 201
+    return jsonify(answer.body), answer.status
 
 
 @token_required
@@ -77,18 +89,26 @@ def list_tickets():
 
 @token_required
 def create_ticket_view():
-    """Open a ticket; 201 with it, 403 when the village is outside the caller's area."""
-    data = json_body()
-    ticket = create_ticket(
-        current_api_user(), village_code=data.get("village_code"), category=data.get("category"),
-        severity=data.get("severity"), title=data.get("title"), description=data.get("description"),
-        occurred_on=data.get("occurred_on"), visit_id=data.get("visit_id"),
-        sensitive=data.get("sensitive", False), parties=data.get("parties"),
-    )
-    db.session.commit()
-    answer, status = _ticket_answer(ticket, 201)
-    answer.headers["Location"] = url_for("api.ticket_detail", ticket_id=ticket.id)
-    return answer, status
+    """Open a ticket; 201 with it, 403 when the village is outside the caller's area.
+
+    Idempotent with ``Idempotency-Key``: a replay answers the first answer,
+    its ``Location`` included.
+    """
+    claim = idempotency.claim()
+    answer = claim.answer
+    if answer is None:
+        data = json_body()
+        ticket = create_ticket(
+            current_api_user(), village_code=data.get("village_code"), category=data.get("category"),
+            severity=data.get("severity"), title=data.get("title"), description=data.get("description"),
+            occurred_on=data.get("occurred_on"), visit_id=data.get("visit_id"),
+            sensitive=data.get("sensitive", False), parties=data.get("parties"), **location_from(data),
+        )
+        answer = claim.save(201, _tickets_json([ticket])[0], kind="ticket", resource_id=ticket.id)
+        db.session.commit()
+    response = jsonify(answer.body)
+    response.headers["Location"] = url_for("api.ticket_detail", ticket_id=answer.resource_id)
+    return response, answer.status
 
 
 @token_required
@@ -121,12 +141,16 @@ def transition_ticket(ticket_id):
 
 @token_required
 def comment_ticket(ticket_id):
-    """Add a comment to the timeline; 201 with the new event."""
+    """Add a comment to the timeline; 201 with the new event. Idempotent with ``Idempotency-Key``."""
+    claim = idempotency.claim()
+    if claim.answer is not None:
+        return replay_response(claim.answer)
     ticket = _visible_ticket(ticket_id)
     data = json_body()
     event = add_comment(current_api_user(), ticket, data.get("body"))
+    answer = claim.save(201, event_json(event), kind="comment", resource_id=event.id)
     db.session.commit()
-    return jsonify(event_json(event)), 201
+    return jsonify(answer.body), answer.status
 
 
 @token_required

@@ -1,8 +1,13 @@
 """Photos on tickets: add them (re-encoded, at most three), list them, read them in scope.
 
-The API, the ticket form, the visit form's problems and the add-photo form
-all call ``add_photos``. Like every service it writes and flushes; the
-caller commits once, or rolls back on an error.
+The API and the add-photo form call ``add_photos``; a new ticket's photos
+(the ticket form, the visit form's problems) are checked with its other
+fields (``check_photos``) and stored once it exists (``store_photos``).
+Like every service they write and flush; the caller commits once, or rolls
+back on an error.
+
+The ticket services build on this module, so it uses only the tickets'
+data layer (``tracker.tickets.models``), never their services.
 """
 from dataclasses import dataclass
 
@@ -16,8 +21,8 @@ from tracker.attachments.models import Attachment
 from tracker.attachments.storage import default_storage, storage_of
 from tracker.errors import ValidationError
 from tracker.extensions import db
-from tracker.tickets.models import Ticket
-from tracker.tickets.services import is_row_id, record_event
+from tracker.params import is_row_id
+from tracker.tickets.models import Ticket, record_event
 from tracker.timeutil import utcnow
 
 MAX_PER_TICKET = 3
@@ -77,14 +82,27 @@ def add_photos(actor, ticket, uploads, *, field="file"):
     it: the caller passes a ticket from the scoped look-up (``get_ticket``),
     as for ``add_comment``. Every upload is checked and re-encoded before
     anything is written; a ValidationError under ``field`` names each
-    refused file. A ticket holds at most three photos: the count is taken
-    after the new rows are written, with the ticket row locked on
-    PostgreSQL (SQLite has one writer), so two uploads at once cannot make
-    four; the caller rolls back on that error as on any other. Each photo
-    adds a ``photo_added`` line to the timeline.
+    refused file (``check_photos``), or says that the ticket has its photos
+    (``store_photos``).
     """
     if not uploads:
         raise ValidationError({field: [_l("Attach a photo.")]})
+    errors = {}
+    photos = check_photos(errors, uploads, field=field)
+    if errors:
+        raise ValidationError(errors)
+    return store_photos(actor, ticket, photos, field=field)
+
+
+def check_photos(errors, uploads, *, field):
+    """The uploads re-encoded (imaging.Photo), nothing written yet; [] for none.
+
+    Records under ``field`` in ``errors`` a message naming each refused
+    file, or one message when there are more than a ticket may hold.
+    """
+    if len(uploads) > MAX_PER_TICKET:
+        errors[field] = [_l("At most %(n)d photos per ticket.", n=MAX_PER_TICKET)]
+        return []
     max_bytes = current_app.config["ATTACHMENT_MAX_BYTES"]
     max_pixels = current_app.config["ATTACHMENT_MAX_PIXELS"]
     messages, photos = [], []
@@ -95,8 +113,20 @@ def add_photos(actor, ticket, uploads, *, field="file"):
         else:
             photos.append(photo)
     if messages:
-        raise ValidationError({field: messages})
+        errors[field] = messages
+        return []
+    return photos
 
+
+def store_photos(actor, ticket, photos, *, field):
+    """Write checked photos (``check_photos``) to the ticket; returns the new Attachments.
+
+    A ticket holds at most three photos: the count is taken after the new
+    rows are written, with the ticket row locked on PostgreSQL (SQLite has
+    one writer), so two uploads at once cannot make four; a ValidationError
+    under ``field`` says so and the caller rolls back as on any other.
+    Each photo adds a ``photo_added`` line to the timeline.
+    """
     db.session.execute(select(Ticket.id).where(Ticket.id == ticket.id).with_for_update())
     storage = default_storage()
     now = utcnow()
@@ -127,6 +157,16 @@ def photos_of(ticket):
     return db.session.execute(
         select(Attachment).where(Attachment.ticket_id == ticket.id).order_by(Attachment.id)
     ).scalars().all()
+
+
+def photo_count_column(ticket_id):
+    """The number of photos of the row's ticket, as a column of a select of tickets.
+
+    A correlated count, one look-up of ix_attachment_ticket_id per row in
+    the same statement: a page or an export takes no query per ticket.
+    """
+    return (select(func.count(Attachment.id)).where(Attachment.ticket_id == ticket_id)
+            .scalar_subquery().label("attachments"))
 
 
 def photo_counts(ticket_ids):

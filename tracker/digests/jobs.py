@@ -5,6 +5,7 @@ slot, calls them with the slot's time and commits once. They only flush.
 """
 from tracker.digests.outbox import format_counts, relay
 from tracker.digests.services import decide_digests, due_digests
+from tracker.idempotency.services import purge_expired_keys
 
 
 def run_digests(now):
@@ -12,11 +13,15 @@ def run_digests(now):
 
     Due: the recipient's local clock has passed DIGEST_HOUR today, within
     the catch-up cut-off, and his digest for that local date is not decided
-    yet; running twice decides nothing new.
+    yet; running twice decides nothing new. The run also deletes the
+    idempotency keys older than IDEMPOTENCY_KEEP_DAYS at ``now`` (the
+    daily housekeeping; a second run finds none), and says so when it did.
     """
     decisions = decide_digests(due_digests(now), now)
     skipped = sum(1 for d in decisions if d.is_skipped)
-    return f"queued {len(decisions) - skipped} digests, skipped {skipped} empty"
+    summary = f"queued {len(decisions) - skipped} digests, skipped {skipped} empty"
+    purged = purge_expired_keys(now)
+    return f"{summary}, purged {purged} idempotency keys" if purged else summary
 
 
 def relay_outbox(now):

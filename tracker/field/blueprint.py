@@ -2,10 +2,12 @@
 from flask import Blueprint
 
 from tracker.field import routes
+from tracker.geo.location import geo_uri
 
 bp = Blueprint("field", __name__, cli_group=None)
 
 bp.add_app_template_global(routes.fresh_client_key)
+bp.add_app_template_global(geo_uri)
 bp.add_app_template_global(routes.theme_colour)
 bp.add_url_rule("/sw.js", view_func=routes.service_worker)
 bp.add_url_rule("/manifest.webmanifest", view_func=routes.manifest)

@@ -12,6 +12,8 @@ from flask_babel import get_locale, gettext as _
 from flask_login import current_user, login_required
 from flask_wtf.csrf import generate_csrf
 
+from tracker.web import session_ended
+
 SERVICE_WORKER = "sw.js"
 ICON_SIZES = (192, 512)
 # Pages a Babinsa needs without a signal: precached when the service worker installs.
@@ -119,9 +121,7 @@ def csrf_token():
     session has ended, so the phone keeps its reports and asks him to log in.
     """
     if not current_user.is_authenticated:
-        response = jsonify(error=_("Your session has ended. Log in again to send the reports waiting on this phone."),
-                           login_url=url_for("auth.login"))
-        response.status_code = 401
+        response = session_ended()
     else:
         response = jsonify(csrf_token=generate_csrf(), user_id=current_user.id)
     response.headers["Cache-Control"] = "no-store"

@@ -70,6 +70,11 @@ def clean_location(errors, latitude, longitude, accuracy_m):
     return Location(round(lat, 6), round(lon, 6), round(accuracy, 1))
 
 
+def location_from(data):
+    """The three fields as a form or a JSON body gives them (absent: None), for ``clean_location``."""
+    return {field: data.get(field) for field in FIELDS}
+
+
 def geo_uri(latitude, longitude):
     """A ``geo:`` link (RFC 5870) that opens the phone's own map app with a pin; no tiles are fetched."""
     point = f"{latitude:.6f},{longitude:.6f}"

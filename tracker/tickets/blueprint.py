@@ -26,5 +26,6 @@ bp.add_url_rule("/<int:ticket_id>", view_func=routes.detail)
 bp.add_url_rule("/<int:ticket_id>/transition", methods=["POST"], view_func=routes.act)
 bp.add_url_rule("/<int:ticket_id>/reclassify", methods=["POST"], view_func=routes.reclassify_view)
 bp.add_url_rule("/<int:ticket_id>/comment", methods=["POST"], view_func=routes.comment)
+bp.add_url_rule("/<int:ticket_id>/photos", methods=["POST"], view_func=routes.add_photo)
 
 bp.cli.add_command(cli.tickets_cli)

@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import aliased
 
+from tracker.attachments.services import photo_count_column
 from tracker.auth.models import User
 from tracker.extensions import db
 from tracker.regions.models import Region
@@ -18,7 +19,7 @@ from tracker.warnings.models import flagged_condition
 EXPORT_COLUMNS = (
     "ref", "reported_at", "occurred_on", "due_at", "resolved_at", "status", "level",
     "severity", "category", "category_label", "village_code", "village", "district",
-    "title", "description", "parties", "reporter", "sensitive", "flagged",
+    "title", "description", "parties", "reporter", "sensitive", "flagged", "photos",
 )
 EXPORT_BATCH = 1000
 # A spreadsheet runs a cell starting with one of these as a formula.
@@ -59,6 +60,7 @@ def export_csv(user, params, *, batch_size=EXPORT_BATCH, now=None):
     streams rows in batches through a server-side cursor, so memory stays
     flat however many rows match. Times are ISO 8601 in the village's zone;
     text that a spreadsheet would run as a formula is prefixed with ``'``.
+    Photos are counted, never linked; positions are not exported.
     """
     village, district = aliased(Region), aliased(Region)
     stmt = (
@@ -68,7 +70,7 @@ def export_csv(user, params, *, batch_size=EXPORT_BATCH, now=None):
             Ticket.status, Ticket.level, Ticket.severity, Ticket.category, Ticket.village_code,
             village.name, district.name, Ticket.title, Ticket.description, Ticket.parties,
             User.username, Ticket.is_sensitive, flagged_condition().label("flagged"), village.timezone,
-            maintain_column_froms=False,
+            photo_count_column(Ticket.id), maintain_column_froms=False,
         )
         .join_from(Ticket, village, village.code == Ticket.village_code)
         .join_from(Ticket, district, district.code == Ticket.district_code)
@@ -93,7 +95,7 @@ def export_csv(user, params, *, batch_size=EXPORT_BATCH, now=None):
         for rows in result.partitions():
             for (ref, reported, occurred, due, resolved, status, level, severity, category, code,
                  village_name, district_name, title, description, parties, reporter, sensitive,
-                 flagged, tz) in rows:
+                 flagged, tz, photos) in rows:
                 stamp = stampers.get(tz) or stampers.setdefault(tz, local_stamper(tz))
                 # Codes, enums and times are ours; only the text columns can start with "=".
                 writer.writerow((
@@ -101,7 +103,7 @@ def export_csv(user, params, *, batch_size=EXPORT_BATCH, now=None):
                     stamp(due), stamp(resolved), status, level, severity, category,
                     labels[category], code, cell(village_name), cell(district_name), cell(title),
                     cell(description), cell(parties), cell(reporter), "yes" if sensitive else "no",
-                    "yes" if flagged else "no",
+                    "yes" if flagged else "no", photos,
                 ))
             yield buffer.getvalue()
             buffer.seek(0)

@@ -109,3 +109,7 @@ class ReclassifyForm(Form):
 class CommentForm(Form):
     body = TextAreaField(_l("Comment"), render_kw={"rows": 3, "maxlength": 10000})
 
+
+class PhotoForm(Form):
+    """Photos added on the ticket page: the files come from ``request.files``; the form
+    carries the CSRF token and shows the refusals."""

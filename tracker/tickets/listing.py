@@ -3,11 +3,13 @@
 The select comes from the scoped search (``search_tickets``) or a queue;
 these functions only say how a page's rows are loaded: Ticket objects with
 their villages for the web, or the API's flat rows, each with its village's
-name, its reporter and whether it is flagged, from one statement.
+name, its reporter, whether it is flagged and its number of photos, from
+one statement.
 """
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from tracker.attachments.services import photo_count_column
 from tracker.auth.models import User
 from tracker.extensions import db
 from tracker.pagination import paginate
@@ -23,7 +25,8 @@ ROW_COLUMNS = (
     Ticket.id, Ticket.ref, Ticket.village_code, Region.name.label("village_name"), Ticket.category,
     Ticket.severity, Ticket.status, Ticket.level, Ticket.title, Ticket.description, Ticket.occurred_on,
     Ticket.reported_at, Ticket.due_at, User.username.label("reporter"), Ticket.is_sensitive,
-    flagged_condition().label("flagged"), Ticket.version,
+    flagged_condition().label("flagged"), Ticket.version, Ticket.latitude, Ticket.longitude, Ticket.accuracy_m,
+    photo_count_column(Ticket.id),
 )
 
 

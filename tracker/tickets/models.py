@@ -123,6 +123,21 @@ class TicketEvent(db.Model):
     __table_args__ = (Index("ix_ticket_event_ticket_id", "ticket_id", "id"),)
 
 
+def record_event(ticket, actor, kind, *, from_value=None, to_value=None, reason="", at=None):
+    """Append one line to the ticket's timeline (``actor`` None: the system).
+
+    Beside the model rather than in the services, so that features the
+    ticket services build on (photos: tracker.attachments) write their
+    lines through it too.
+    """
+    event = TicketEvent(
+        ticket_id=ticket.id, actor_id=actor.id if actor is not None else None, kind=kind,
+        from_value=from_value, to_value=to_value, reason=reason or "", at=at or utcnow(),
+    )
+    db.session.add(event)
+    return event
+
+
 class TicketCounter(db.Model):
     """The last reference number used per Kodim and year (gap-free sequence)."""
 

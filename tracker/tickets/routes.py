@@ -9,13 +9,16 @@ from flask import (
 from flask_babel import format_timedelta, get_timezone, gettext as _
 from flask_login import current_user, login_required
 
+from tracker.attachments.services import MAX_PER_TICKET, add_photos, photos_of, read_uploads
 from tracker.auth.decorators import roles_required
-from tracker.errors import ValidationError
+from tracker.errors import ValidationError, wants_json
 from tracker.forms import apply_errors
+from tracker.geo.location import location_from
+from tracker.idempotency.web import commit_once
 from tracker.params import int_or_raw, page_arg
 from tracker.regions.codes import WIB, CodeError, normalize
 from tracker.tickets.forms import (
-    CommentForm, ReclassifyForm, TicketForm, TransitionForm, district_options, village_options,
+    CommentForm, PhotoForm, ReclassifyForm, TicketForm, TransitionForm, district_options, village_options,
 )
 from tracker.tickets.labels import (
     ACTION_LABELS, CATEGORY_LABELS, EVENT_LABELS, LEVEL_LABELS, SEVERITY_LABELS, STATUS_LABELS,
@@ -29,7 +32,13 @@ from tracker.tickets.services import (
 )
 from tracker.timeutil import as_utc, local_date, utcnow
 from tracker.warnings.models import flagged_ids
-from tracker.web import commit_or_rollback, draft_key, drafts_done, mark_draft_done
+from tracker.web import (
+    commit_or_rollback, created, draft_key, drafts_done, invalid, mark_draft_done, outbox_form,
+    refused_json,
+)
+
+# The photo field of the ticket form and the add-photo form.
+PHOTOS = "photos"
 
 
 def ticket_age(moment):
@@ -146,26 +155,39 @@ def ticket_form_context(form):
             "draft": draft_key("ticket"), "today": local_date(utcnow(), str(get_timezone())).isoformat()}
 
 
+def ticket_filed(ticket):
+    """What filing a ticket answers (kept with its client_key): the field protocol's JSON."""
+    url = url_for("tickets.detail", ticket_id=ticket.id)
+    return "ticket", ticket.id, {"ok": True, "kind": "ticket", "id": ticket.id, "ref": ticket.ref, "url": url}
+
+
+@outbox_form
 @roles_required("babinsa", "koramil", "kodim", "admin")
 def new():
-    """File a ticket. ``check`` only shows the duplicate hints; nothing is saved then."""
+    """File a ticket with its photos and position, once per client_key (the phone's
+    outbox: JSON). ``check`` only shows the duplicate hints; nothing is saved then."""
     form = TicketForm(formdata=request.form if request.method == "POST" else request.args)
     if request.method == "GET" or "check" in request.form:
         return render_template("tickets/new.html", **ticket_form_context(form))
     if not form.validate_on_submit():
-        return render_template("tickets/new.html", **ticket_form_context(form)), 422
-    outcome = commit_or_rollback(lambda: create_ticket(
+        return form_refused(invalid(form), form)
+    outcome = commit_once(lambda: ticket_filed(create_ticket(
         current_user, village_code=form.village_code.data, category=form.category.data,
         severity=form.severity.data, title=form.title.data, description=form.description.data,
         occurred_on=form.occurred_on.data, visit_id=int_or_raw(form.visit_id.data),
-        sensitive=form.sensitive.data, parties=form.parties.data,
-    ), form, forbidden_field="village_code")
+        sensitive=form.sensitive.data, parties=form.parties.data, **location_from(request.form),
+        photos=read_uploads(request.files.getlist(PHOTOS)), photos_field=PHOTOS,
+    )), form, forbidden_field="village_code")
     if not outcome.is_done:
-        return render_template("tickets/new.html", **ticket_form_context(form)), outcome.status
-    ticket = outcome.value
-    mark_draft_done("ticket")
-    flash(_("Ticket %(ref)s filed.", ref=ticket.ref), "success")
-    return redirect(url_for("tickets.detail", ticket_id=ticket.id))
+        return form_refused(outcome, form)
+    return created(outcome.value, _("Ticket %(ref)s filed.", ref=outcome.value.body["ref"]), draft="ticket")
+
+
+def form_refused(outcome, form):
+    """A refused ticket form: JSON for the outbox, else the form again with its messages."""
+    if wants_json():
+        return refused_json(outcome)
+    return render_template("tickets/new.html", **ticket_form_context(form)), outcome.status
 
 
 @login_required
@@ -195,12 +217,18 @@ def same_problem(ticket_id):
 # --- the ticket page -------------------------------------------------------------------
 
 def render_detail(ticket, status=200, **forms):
-    """The ticket page with its timeline and only the actions the user may take."""
+    """The ticket page with its timeline, its photos and only the actions the user may take.
+
+    Whoever sees the ticket may comment on it and, while it has fewer than
+    three, add photos.
+    """
     reclassify_form = forms.get("reclassify") or ReclassifyForm(
         formdata=None, severity=ticket.severity, category=ticket.category)
     actions = allowed_actions(current_user, ticket)
+    photos = photos_of(ticket)
     return render_template(
-        "tickets/detail.html", ticket=ticket, events=timeline(ticket),
+        "tickets/detail.html", ticket=ticket, events=timeline(ticket), photos=photos,
+        may_add_photo=len(photos) < MAX_PER_TICKET, photo_form=forms.get("photo") or PhotoForm(formdata=None),
         is_flagged=bool(flagged_ids([ticket.id])), actions=actions,
         is_overdue=ticket.is_unresolved and as_utc(ticket.due_at) < utcnow(),
         reason_actions=[str(ACTION_LABELS[a]) for a in actions if ACTIONS[a].needs_reason],
@@ -267,13 +295,48 @@ def reclassify_view(ticket_id):
     return redirect(url_for("tickets.detail", ticket_id=ticket.id))
 
 
+def added_to(ticket_id, outcome, **forms):
+    """The answer to a refused comment or photo: JSON for the outbox; on the page, its
+    client_key sent again with other content (409) said on the form, else as ``refused``."""
+    if wants_json():
+        return refused_json(outcome)
+    if outcome.status == 409:
+        return render_detail(ticket_or_404(ticket_id), 409, **forms)
+    return refused(ticket_id, outcome, **forms)
+
+
+def comment_added(ticket, event):
+    """What adding a comment answers (kept with its client_key)."""
+    return "comment", event.id, {"ok": True, "kind": "comment", "url": url_for("tickets.detail", ticket_id=ticket.id)}
+
+
+def photos_added(ticket, attachments):
+    """What adding photos answers (kept with its client_key): their ids."""
+    ids = [attachment.id for attachment in attachments]
+    url = url_for("tickets.detail", ticket_id=ticket.id)
+    return "attachment", ids[0], {"ok": True, "kind": "photo", "url": url, "attachments": ids}
+
+
+@outbox_form
 @login_required
 def comment(ticket_id):
-    """Add a comment to the timeline."""
+    """Add a comment to the timeline, once per client_key."""
     ticket = ticket_or_404(ticket_id)
     form = CommentForm()
-    outcome = commit_or_rollback(lambda: add_comment(current_user, ticket, form.body.data), form)
+    outcome = commit_once(lambda: comment_added(ticket, add_comment(current_user, ticket, form.body.data)), form)
     if not outcome.is_done:
-        return refused(ticket_id, outcome, comment=form)
-    flash(_("Comment added."), "success")
-    return redirect(url_for("tickets.detail", ticket_id=ticket.id) + "#timeline")
+        return added_to(ticket_id, outcome, comment=form)
+    return created(outcome.value, _("Comment added."), anchor="#timeline")
+
+
+@outbox_form
+@login_required
+def add_photo(ticket_id):
+    """Add photos to the ticket (whoever may comment on it may), once per client_key."""
+    ticket = ticket_or_404(ticket_id)
+    form = PhotoForm()
+    outcome = commit_once(lambda: photos_added(ticket, add_photos(
+        current_user, ticket, read_uploads(request.files.getlist(PHOTOS)), field=PHOTOS)), form)
+    if not outcome.is_done:
+        return added_to(ticket_id, outcome, photo=form)
+    return created(outcome.value, _("Photos added."), anchor="#photos")

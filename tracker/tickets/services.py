@@ -17,12 +17,14 @@ from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
 from tracker import scope
+from tracker.attachments.services import check_photos, store_photos
 from tracker.errors import Conflict, Forbidden, ValidationError
 from tracker.extensions import db
+from tracker.geo.location import clean_location
 from tracker.params import is_row_id
 from tracker.regions.codes import WIB, CodeError, normalize
 from tracker.tickets.models import (
-    CATEGORIES, SEVERITIES, SEVERITY_RANK, STATUSES, UNRESOLVED, Ticket, TicketCounter, TicketEvent,
+    CATEGORIES, SEVERITIES, SEVERITY_RANK, STATUSES, UNRESOLVED, Ticket, TicketCounter, TicketEvent, record_event,
 )
 from tracker.timeutil import local_date, local_midnight_utc, utcnow
 from tracker.units.models import Unit, UnitRegion
@@ -165,22 +167,17 @@ def due_at_for(severity, reported_at):
     return reported_at + timedelta(hours=current_app.config["DUE_HOURS"][severity])
 
 
-def record_event(ticket, actor, kind, *, from_value=None, to_value=None, reason="", at=None):
-    """Append one line to the ticket's timeline."""
-    event = TicketEvent(
-        ticket_id=ticket.id, actor_id=actor.id if actor is not None else None, kind=kind,
-        from_value=from_value, to_value=to_value, reason=reason or "", at=at or utcnow(),
-    )
-    db.session.add(event)
-    return event
-
-
 def create_ticket(actor, *, village_code, category, severity, title, description="",
-                  occurred_on=None, visit_id=None, sensitive=False, parties=""):
+                  occurred_on=None, visit_id=None, sensitive=False, parties="",
+                  latitude=None, longitude=None, accuracy_m=None, photos=(), photos_field="photos"):
     """Open a ticket in a village of the actor's area.
 
-    Raises ValidationError (422) for bad fields, Forbidden (403) for a
-    village outside the actor's scope.
+    ``latitude``, ``longitude`` and ``accuracy_m`` are where it was reported
+    from: all three or none (tracker.geo; empty strings are none). ``photos``
+    are uploads (tracker.attachments.services.Upload), at most three, added
+    after the ticket in the same transaction; a refused one is named under
+    ``photos_field``. Raises ValidationError (422) for bad fields, every
+    one at once, Forbidden (403) for a village outside the actor's scope.
     """
     errors = {}
     village = find_village(errors, "village_code", village_code)
@@ -205,9 +202,12 @@ def create_ticket(actor, *, village_code, category, severity, title, description
             if visit is None or (village is not None and visit.village_code != village.code) \
                     or not scope.can_see_village(actor, visit.village_code):
                 errors["visit_id"] = [_l("No such visit in this village.")]
+    location = clean_location(errors, latitude, longitude, accuracy_m)
+    checked = check_photos(errors, photos, field=photos_field)
     if errors:
         raise ValidationError(errors)
     ensure_in_scope(actor, village)
+    latitude, longitude, accuracy_m = location or (None, None, None)
 
     ticket = Ticket(
         ref=next_reference(_ref_prefix(village), local_date(now, village.timezone).year),
@@ -216,12 +216,14 @@ def create_ticket(actor, *, village_code, category, severity, title, description
         reporter_id=actor.id, category=category, severity=severity,
         severity_rank=SEVERITY_RANK[severity], status="new", level="koramil",
         title=title, description=description, parties=parties, occurred_on=occurred,
-        is_sensitive=sensitive, reported_at=now, updated_at=now,
-        due_at=due_at_for(severity, now),
+        is_sensitive=sensitive, latitude=latitude, longitude=longitude, accuracy_m=accuracy_m,
+        reported_at=now, updated_at=now, due_at=due_at_for(severity, now),
     )
     db.session.add(ticket)
     db.session.flush()
     record_event(ticket, actor, "created", to_value="new", at=now)
+    if checked:
+        store_photos(actor, ticket, checked, field=photos_field)
     db.session.flush()
     return ticket
 

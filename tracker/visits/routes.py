@@ -1,10 +1,14 @@
 """Visit pages: the Babinsa's villages, recording a visit with its tickets, visit lists."""
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, render_template, request, url_for
 from flask_babel import get_timezone, gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy.orm import joinedload
 
+from tracker.attachments.services import read_uploads
 from tracker.auth.decorators import roles_required
+from tracker.errors import wants_json
+from tracker.geo.location import location_from
+from tracker.idempotency.web import commit_once
 from tracker.pagination import paginate
 from tracker.params import page_arg
 from tracker.regions.names import region_names
@@ -18,7 +22,7 @@ from tracker.visits.services import (
     visit_tickets,
 )
 from tracker.warnings.models import flagged_ids
-from tracker.web import commit_or_rollback, draft_key, drafts_done, mark_draft_done
+from tracker.web import created, draft_key, drafts_done, invalid, outbox_form, refused_json
 
 VILLAGES_PER_PAGE = 50
 
@@ -46,9 +50,36 @@ def visit_form_context(form):
             "draft": draft_key("visit")}
 
 
+def problems(form):
+    """[(entry form, name of its photo input, photos)] of the problem entries that were filled in.
+
+    The photo input of entry ``tickets-<i>`` is ``problems-<i>-photos``
+    (the form's own numbering). An entry with photos counts as filled, so
+    photos are never dropped silently: the service then asks for its
+    category and title.
+    """
+    found = []
+    for entry in form.tickets.entries:
+        field = f"problems-{entry.name.rpartition('-')[2]}-photos"
+        photos = read_uploads(request.files.getlist(field))
+        if photos or not entry.form.is_blank():
+            found.append((entry.form, field, photos))
+    return found
+
+
+def visit_recorded(visit, tickets):
+    """What recording a visit answers (kept with its client_key): the visit and its tickets."""
+    return "visit", visit.id, {
+        "ok": True, "kind": "visit", "id": visit.id, "url": url_for("visits.detail", visit_id=visit.id),
+        "tickets": [{"id": t.id, "ref": t.ref, "url": url_for("tickets.detail", ticket_id=t.id)} for t in tickets],
+    }
+
+
+@outbox_form
 @roles_required("babinsa", "koramil", "kodim", "admin")
 def new():
-    """Record a visit and, in the same submit, the problems heard there (all or nothing).
+    """Record a visit and, in the same submit, the problems heard there with their
+    photos (all or nothing), once per client_key (the phone's outbox: JSON).
 
     "Add another problem" re-renders the form with one more ticket entry and
     saves nothing, so it works without JavaScript.
@@ -58,41 +89,48 @@ def new():
                          visited_on=local_today().isoformat())
         return render_template("visits/new.html", **visit_form_context(form))
     form = VisitForm()
-    if "add_ticket" in request.form or not form.validate_on_submit():
+    adding = "add_ticket" in request.form
+    is_valid = not adding and form.validate_on_submit()
+    if not adding and not is_valid and wants_json():
+        return refused_json(invalid(form))
+    if not is_valid:
         if len(form.tickets.entries) < form.tickets.max_entries:
             form.tickets.append_entry()
         return render_template("visits/new.html", **visit_form_context(form))
+    filled = problems(form)
     tickets = [
         {"category": entry.category.data, "severity": entry.severity.data, "title": entry.title.data,
          "description": entry.description.data, "parties": entry.parties.data,
-         "sensitive": entry.sensitive.data}
-        for entry in (e.form for e in form.tickets.entries) if not entry.is_blank()
+         "sensitive": entry.sensitive.data, "photos": photos}
+        for entry, _field, photos in filled
     ]
-    outcome = commit_or_rollback(lambda: record_visit_with_tickets(
+    outcome = commit_once(lambda: visit_recorded(*record_visit_with_tickets(
         current_user, village_code=form.village_code.data, visited_on=form.visited_on.data,
-        met_with=form.met_with.data, notes=form.notes.data, tickets=tickets,
-    ), form, fields=_entry_fields(form), forbidden_field="village_code")
+        met_with=form.met_with.data, notes=form.notes.data, tickets=tickets, **location_from(request.form),
+    )), form, fields=_entry_fields(filled), forbidden_field="village_code")
     if not outcome.is_done:
+        if wants_json():
+            return refused_json(outcome)
         return render_template("visits/new.html", **visit_form_context(form)), outcome.status
-    visit, created = outcome.value
-    mark_draft_done("visit")
-    if created:
-        flash(_("Visit recorded with %(n)d ticket(s): %(refs)s.", n=len(created),
-                refs=", ".join(t.ref for t in created)), "success")
+    refs = [ticket["ref"] for ticket in outcome.value.body["tickets"]]
+    if refs:
+        message = _("Visit recorded with %(n)d ticket(s): %(refs)s.", n=len(refs), refs=", ".join(refs))
     else:
-        flash(_("Visit recorded."), "success")
-    return redirect(url_for("visits.detail", visit_id=visit.id))
+        message = _("Visit recorded.")
+    return created(outcome.value, message, draft="visit")
 
 
-def _entry_fields(form):
-    """{service error name: form field name} of the ticket entries.
+def _entry_fields(filled):
+    """{service error name: form field name} of the filled problem entries (``problems``).
 
-    The service numbers only the filled entries (``tickets-<i>-<field>``);
+    The service numbers only the filled entries (``tickets-<n>-<field>``);
     the form keeps its own indexes, blank entries included.
     """
-    filled = [(index, entry.form) for index, entry in enumerate(form.tickets.entries) if not entry.form.is_blank()]
-    return {f"tickets-{n}-{name}": f"tickets-{index}-{name}"
-            for n, (index, entry) in enumerate(filled) for name in entry._fields}
+    names = {}
+    for n, (entry, photos_field, _photos) in enumerate(filled):
+        names.update({f"tickets-{n}-{name}": field.name for name, field in entry._fields.items()})
+        names[f"tickets-{n}-photos"] = photos_field
+    return names
 
 
 @login_required

@@ -6,6 +6,7 @@ from sqlalchemy.orm import aliased, joinedload
 from tracker import scope
 from tracker.errors import ValidationError
 from tracker.extensions import db
+from tracker.geo.location import clean_location
 from tracker.params import is_row_id
 from tracker.regions.codes import WIB
 from tracker.regions.models import Region
@@ -20,33 +21,43 @@ NOTES_MAX = 10_000
 MAX_TICKETS_PER_VISIT = 10
 
 
-def record_visit(actor, *, village_code, visited_on, met_with="", notes=""):
-    """Record a visit by a Babinsa (or a commander) to a village in his area."""
+def record_visit(actor, *, village_code, visited_on, met_with="", notes="",
+                 latitude=None, longitude=None, accuracy_m=None):
+    """Record a visit by a Babinsa (or a commander) to a village in his area.
+
+    ``latitude``, ``longitude`` and ``accuracy_m``: where it took place, all
+    three or none (tracker.geo; empty strings are none).
+    """
     errors = {}
     village = find_village(errors, "village_code", village_code)
     today = local_date(utcnow(), village.timezone if village else WIB)
     visited = parse_date(errors, "visited_on", visited_on, today=today, required=True)
     met_with = clean_text(errors, "met_with", met_with, maximum=MET_WITH_MAX)
     notes = clean_text(errors, "notes", notes, maximum=NOTES_MAX)
+    location = clean_location(errors, latitude, longitude, accuracy_m)
     if errors:
         raise ValidationError(errors)
     ensure_in_scope(actor, village)
+    latitude, longitude, accuracy_m = location or (None, None, None)
     visit = Visit(babinsa_id=actor.id, village_code=village.code, visited_on=visited,
-                  met_with=met_with, notes=notes)
+                  met_with=met_with, notes=notes, latitude=latitude, longitude=longitude, accuracy_m=accuracy_m)
     db.session.add(visit)
     db.session.flush()
     return visit
 
 
-def record_visit_with_tickets(actor, *, village_code, visited_on, met_with="", notes="", tickets=()):
+def record_visit_with_tickets(actor, *, village_code, visited_on, met_with="", notes="",
+                              latitude=None, longitude=None, accuracy_m=None, tickets=()):
     """Record a visit and the tickets raised in it: all of them or nothing.
 
-    ``tickets`` holds create_ticket keyword arguments without village and
-    visit (they come from the visit). Every field is checked before the
-    ValidationError is raised, so one answer lists every mistake; errors of
-    the i-th ticket are named ``tickets-<i>-<field>``. A village outside the
-    actor's area raises Forbidden. The caller rolls back on either error
-    (rows already flushed go with it). Returns (visit, [tickets]).
+    ``tickets`` holds create_ticket keyword arguments (``photos`` included)
+    without village, visit and location: they come from the visit, so a
+    ticket heard there has the visit's position. Every field is checked
+    before the ValidationError is raised, so one answer lists every
+    mistake; errors of the i-th ticket are named ``tickets-<i>-<field>``
+    (``tickets-<i>-photos`` for its photos). A village outside the actor's
+    area raises Forbidden. The caller rolls back on either error (rows
+    already flushed go with it). Returns (visit, [tickets]).
     """
     tickets = list(tickets)
     if len(tickets) > MAX_TICKETS_PER_VISIT:
@@ -55,14 +66,18 @@ def record_visit_with_tickets(actor, *, village_code, visited_on, met_with="", n
     visit = None
     try:
         visit = record_visit(actor, village_code=village_code, visited_on=visited_on,
-                             met_with=met_with, notes=notes)
+                             met_with=met_with, notes=notes, latitude=latitude, longitude=longitude,
+                             accuracy_m=accuracy_m)
     except ValidationError as error:
         errors.update(error.errors)
+    # The visit's position, checked by record_visit (none when it was refused: named once, for the visit).
+    position = {"latitude": visit.latitude, "longitude": visit.longitude,
+                "accuracy_m": visit.accuracy_m} if visit else {}
     created = []
     for index, fields in enumerate(tickets):
         try:
             created.append(create_ticket(actor, village_code=village_code,
-                                         visit_id=visit.id if visit else None, **fields))
+                                         visit_id=visit.id if visit else None, **position, **fields))
         except ValidationError as error:
             for field, messages in error.errors.items():
                 if field == "village_code":
