@@ -44,11 +44,14 @@ def _visible_ticket(ticket_id):
 
 @token_required
 def upload_attachment(ticket_id):
-    """Add one photo (multipart field ``file``); 201 with it. Idempotent with ``Idempotency-Key``."""
+    """Add one photo (multipart field ``file``); 201 with it. Idempotent with ``Idempotency-Key``.
+
+    The ticket is looked up before the key is claimed: a 404 writes nothing.
+    """
+    ticket = _visible_ticket(ticket_id)
     claim = idempotency.claim()
     if claim.answer is not None:
         return replay_response(claim.answer)
-    ticket = _visible_ticket(ticket_id)
     uploads = read_uploads(request.files.getlist(FIELD))
     if len(uploads) > 1:
         raise ValidationError({FIELD: [_("Send one photo per request.")]})

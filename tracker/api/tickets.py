@@ -141,11 +141,14 @@ def transition_ticket(ticket_id):
 
 @token_required
 def comment_ticket(ticket_id):
-    """Add a comment to the timeline; 201 with the new event. Idempotent with ``Idempotency-Key``."""
+    """Add a comment to the timeline; 201 with the new event. Idempotent with ``Idempotency-Key``.
+
+    The ticket is looked up before the key is claimed: a 404 writes nothing.
+    """
+    ticket = _visible_ticket(ticket_id)
     claim = idempotency.claim()
     if claim.answer is not None:
         return replay_response(claim.answer)
-    ticket = _visible_ticket(ticket_id)
     data = json_body()
     event = add_comment(current_api_user(), ticket, data.get("body"))
     answer = claim.save(201, event_json(event), kind="comment", resource_id=event.id)
