@@ -53,9 +53,19 @@ class Config:
     ARGON2_MEMORY_COST = env_int("ARGON2_MEMORY_COST", 65536)  # KiB
     ARGON2_PARALLELISM = env_int("ARGON2_PARALLELISM", 4)
 
+    # Failed logins lock an (account, client address) pair after LOGIN_MAX_FAILURES, an
+    # address after LOGIN_MAX_FAILURES_PER_ADDRESS across accounts; for LOGIN_LOCKOUT_MINUTES.
     LOGIN_MAX_FAILURES = env_int("LOGIN_MAX_FAILURES", 5)
+    LOGIN_MAX_FAILURES_PER_ADDRESS = env_int("LOGIN_MAX_FAILURES_PER_ADDRESS", 50)
     LOGIN_LOCKOUT_MINUTES = env_int("LOGIN_LOCKOUT_MINUTES", 15)
     API_TOKEN_HOURS = env_int("API_TOKEN_HOURS", 24 * 30)
+    # A login session ends after this many days without a request (a Babinsa on his
+    # own phone should not log in every morning), and this many days after the login.
+    SESSION_IDLE_DAYS = env_int("SESSION_IDLE_DAYS", 14)
+    SESSION_MAX_DAYS = env_int("SESSION_MAX_DAYS", 30)
+    # Reverse proxies in front of the app whose X-Forwarded-For/-Proto are believed
+    # (Werkzeug's ProxyFix); 0: the peer's address is the client's.
+    TRUSTED_PROXIES = env_int("TRUSTED_PROXIES", 0)
 
     # Due time per severity, in hours.
     DUE_HOURS = {

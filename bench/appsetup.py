@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from tracker import create_app
 from tracker.auth.models import User
+from tracker.auth.sessions import start_session
 from tracker.extensions import db
 
 # The bench signs its own session cookies; this key protects nothing real.
@@ -73,6 +74,8 @@ def find_user(username):
 def logged_in_client(app, username):
     """A test client whose session belongs to ``username`` (no password round trip)."""
     user = find_user(username)
+    start_session(user)
+    db.session.commit()
     client = app.test_client()
     with client.session_transaction() as session:
         session["_user_id"] = user.get_id()

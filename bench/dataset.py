@@ -424,12 +424,11 @@ class Generator:
         password_hash = hash_password(BENCH_PASSWORD)
         created = self.moment - timedelta(days=PERIOD_DAYS + 30)
         users, assigned = [], []
-        token = self.rng.getrandbits
 
         def user(username, full_name, rank, role, unit_id, email):
             user_id = self.next_id("user")
             users.append((user_id, username, full_name, rank, None, role, unit_id, email, "id", True,
-                          email is not None, password_hash, f"{token(128):032x}", 0, None, None, created))
+                          email is not None, password_hash, 0, None, created))
             return user_id
 
         self.admin_id = user("admin", "Operator Waspada", None, "admin", None, "admin@bench.waspada.example")
@@ -455,8 +454,8 @@ class Generator:
                     village.babinsa_id = babinsa_id
                     assigned.append((self.next_id("babinsa_village"), babinsa_id, village.code))
         columns = ("id", "username", "full_name", "rank", "nrp", "role", "unit_id", "email", "locale",
-                   "is_active", "is_digest_enabled", "password_hash", "session_token", "failed_logins",
-                   "locked_until", "last_login_at", "created_at")
+                   "is_active", "is_digest_enabled", "password_hash", "failed_logins",
+                   "last_login_at", "created_at")
         writer.write(User.__table__, columns, users)
         writer.write(BabinsaVillage.__table__, ("id", "user_id", "village_code"), assigned)
 

@@ -190,6 +190,8 @@ def test_reassigned_babinsa_sees_his_new_villages_on_the_next_request(app, db, a
     assert client.get(scope_page).get_json() == ["33.13.14.2005", "33.13.14.2006"]
     assign_villages(area["babinsa"], ["33.13.14.2009"])
     db.session.commit()
+    assert client.get(scope_page).status_code == 302, "an area change ends his sessions (issue 13)"
+    login("babinsa")
     assert client.get(scope_page).get_json() == ["33.13.14.2009"]
 
 
@@ -199,6 +201,8 @@ def test_koramil_moved_to_another_unit_sees_its_kecamatan_on_the_next_request(ap
     assert set(client.get(scope_page).get_json()) == KEBAKKRAMAT_VILLAGES
     update_user(area["danramil"], full_name="Danramil", role="koramil", unit=area["jaten"])
     db.session.commit()
+    assert client.get(scope_page).status_code == 302, "a unit change ends his sessions (issue 13)"
+    login("danramil")
     assert set(client.get(scope_page).get_json()) == JATEN_VILLAGES
 
 
@@ -215,6 +219,8 @@ def test_babinsa_promoted_to_koramil_by_the_admin_page_sees_the_whole_kecamatan(
         "locale": "id", "is_active": "y",
     })
     assert response.status_code == 302, response.get_data(as_text=True)
+    assert babinsa_client.get(scope_page).status_code == 302, "a role change ends his sessions (issue 13)"
+    babinsa_client.post("/login", data={"username": "babinsa", "password": "waspada-demo"})
     assert set(babinsa_client.get(scope_page).get_json()) == JATEN_VILLAGES
 
 

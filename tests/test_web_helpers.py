@@ -45,7 +45,7 @@ def _users():
 
 
 def _add_user(name):
-    user = User(username=name, full_name=name, role="admin", password_hash="x", session_token=name)
+    user = User(username=name, full_name=name, role="admin", password_hash="x")
     db.session.add(user)
     db.session.flush()
     return user

@@ -2,6 +2,7 @@
 import os
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import CONFIGS
 
@@ -43,6 +44,10 @@ def create_app(config=None):
     )
     _load_config(app, config)
     os.makedirs(app.instance_path, exist_ok=True)
+    proxies = app.config["TRUSTED_PROXIES"]
+    if proxies:
+        # The client's address and scheme as the trusted proxies saw them, no deeper.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
 
     from tracker import database, i18n, navigation, params
     from tracker.extensions import csrf, db, login_manager, migrate

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from tests.api.factories import NOW
 from tests.plugins.world import DEMO_PASSWORD
-from tracker.auth.models import ApiToken, User
+from tracker.auth.models import ApiToken, LoginFailure, User
 from tracker.auth.services import deactivate_user
 
 PUBLIC = {("POST", "/api/v1/auth/tokens"), ("GET", "/api/v1/openapi.json")}
@@ -80,18 +80,21 @@ def test_a_non_json_body_answers_422(world):
     assert "body" in response.get_json()["errors"]
 
 
-def test_failed_api_logins_lock_the_account_like_the_login_page(app, db, world, clock):
+def test_failed_api_logins_lock_the_account_from_that_address_like_the_login_page(app, db, world, clock):
     limit = app.config["LOGIN_MAX_FAILURES"]
     for _attempt in range(limit):
         assert _token(world.client, password="wrong-password").status_code == 401
     db.session.expire_all()
     user = db.session.execute(select(User).where(User.username == "babinsa.kemiri")).scalar_one()
-    assert user.locked_until is not None
+    pair = db.session.get(LoginFailure, ("127.0.0.1", user.id))
+    assert pair.locked_until is not None
     locked = _token(world.client)
     assert locked.status_code == 401
-    assert locked.get_json()["error"] != _token(world.client, "nobody").get_json()["error"]
-    # The same lock holds on the login page.
+    assert locked.get_json() == _token(world.client, "nobody").get_json(), "a lock answers as a wrong password"
+    # The same lock holds on the login page, from that address only.
     assert world.client.post("/login", data={"username": "babinsa.kemiri", "password": DEMO_PASSWORD}).status_code == 401
+    assert world.client.post("/api/v1/auth/tokens", json={"username": "babinsa.kemiri", "password": DEMO_PASSWORD},
+                             environ_base={"REMOTE_ADDR": "10.0.0.2"}).status_code == 201
     clock.shift(timedelta(minutes=app.config["LOGIN_LOCKOUT_MINUTES"], seconds=1))
     assert _token(world.client).status_code == 201
 

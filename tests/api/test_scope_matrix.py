@@ -92,5 +92,8 @@ def test_a_reassigned_babinsa_sees_his_new_village_on_the_next_request(db, scope
     user.unit = scoped_world.users["koramil"].unit
     assign_villages(user, ["33.13.14.2005"], replace=True)
     db.session.commit()
+    # The area change revoked his token (issue 13); his next request uses a new one.
+    stale = scoped_world._headers.pop("babinsa_jaten")
+    assert scoped_world.client.get("/api/v1/tickets", headers=stale).status_code == 401
     assert _read(scoped_world, "babinsa_jaten", "detail", "in_scope") is True
     assert _read(scoped_world, "babinsa_jaten", "detail", "sensitive") is False

@@ -4,7 +4,10 @@ from flask_babel import gettext as _
 
 from tracker.admin.forms import UserForm
 from tracker.auth.decorators import roles_required
-from tracker.auth.services import assign_villages, create_user, get_user, search_users, set_password, update_user
+from tracker.auth.services import (
+    assign_villages, create_user, end_access, get_user, search_users, set_password, update_user,
+)
+from tracker.auth.sessions import user_sessions
 from tracker.pagination import paginate
 from tracker.params import page_arg
 from tracker.units.services import all_units, get_unit
@@ -54,12 +57,17 @@ def new_user():
     return render_template("admin/user_form.html", form=form, user=None), _form_status(form)
 
 
-@roles_required("admin")
-def edit_user(user_id):
-    """Edit a user: profile, role, unit, villages, active flag, password."""
+def _user_or_404(user_id):
     user = get_user(user_id)
     if user is None:
         abort(404)
+    return user
+
+
+@roles_required("admin")
+def edit_user(user_id):
+    """Edit a user: profile, role, unit, villages, active flag, password; and see his sessions."""
+    user = _user_or_404(user_id)
     form = UserForm(obj=user)
     form.unit_id.choices = _unit_choices()
     if request.method == "GET":
@@ -83,7 +91,17 @@ def edit_user(user_id):
         if commit_or_rollback(save, form, fields=FORM_FIELDS).is_done:
             flash(_("User %(name)s saved.", name=user.username), "success")
             return redirect(url_for("admin.users"))
-    return render_template("admin/user_form.html", form=form, user=user), _form_status(form)
+    return render_template("admin/user_form.html", form=form, user=user,
+                           sessions=user_sessions(user)), _form_status(form)
+
+
+@roles_required("admin")
+def end_user_sessions(user_id):
+    """Sign a user out everywhere: end all his sessions and revoke his API tokens."""
+    user = _user_or_404(user_id)
+    commit_or_rollback(lambda: end_access(user))
+    flash(_("%(name)s was signed out everywhere.", name=user.username), "success")
+    return redirect(url_for("admin.edit_user", user_id=user.id))
 
 
 @roles_required("admin")

@@ -4,6 +4,7 @@ from flask_babel import gettext as _
 
 from tracker.api.common import bearer_token, json_body, json_error, token_required
 from tracker.api.serializers import iso_time
+from tracker.auth.client import client_address
 from tracker.auth.services import LoginRefused, authenticate, issue_token, revoke_token
 from tracker.errors import ValidationError
 from tracker.extensions import db
@@ -22,7 +23,7 @@ def _credential(errors, field, value):
 
 
 def create_token():
-    """201 with a new token; 401 on bad credentials, counting towards the login lockout."""
+    """201 with a new token; 401 on bad credentials, counting towards the login page's lockout."""
     data = json_body()
     errors = {}
     username = _credential(errors, "username", data.get("username"))
@@ -30,13 +31,11 @@ def create_token():
     if errors:
         raise ValidationError(errors)
     try:
-        user = authenticate(username, password, source="api")
+        user = authenticate(username, password, address=client_address(), source="api")
     except LoginRefused as refused:
-        # The failure count and lock must persist although the answer is an error.
+        # The failure counts and locks must persist although the answer is an error.
         db.session.commit()
-        if refused.locked:
-            return json_error(_("Too many failed logins. The account is locked for a while; try again later."), 401)
-        return json_error(_("Wrong username or password."), 401)
+        return json_error(refused.message, 401)
     token, row = issue_token(user)
     answer = {"token": token, "expires_at": iso_time(row.expires_at)}
     db.session.commit()

@@ -1,5 +1,4 @@
-"""Users, their village assignments and API tokens."""
-import secrets
+"""Users, their village assignments, their login sessions and API tokens."""
 from datetime import datetime
 
 from flask_login import UserMixin
@@ -12,10 +11,6 @@ from tracker.timeutil import utcnow
 ROLES = ("babinsa", "koramil", "kodim", "admin")
 # The unit kind each role belongs to; an admin may have none.
 ROLE_UNIT_KIND = {"babinsa": "koramil", "koramil": "koramil", "kodim": "kodim"}
-
-
-def new_session_token():
-    return secrets.token_urlsafe(24)
 
 
 class User(UserMixin, db.Model):
@@ -35,11 +30,9 @@ class User(UserMixin, db.Model):
     is_active_account: Mapped[bool] = mapped_column("is_active", Boolean, default=True)
     is_digest_enabled: Mapped[bool] = mapped_column(Boolean, default=False)
     password_hash: Mapped[str] = mapped_column(String(255))
-    # Rotated on logout everywhere, deactivation and password change; part of
-    # the session id, so old cookies stop working.
-    session_token: Mapped[str] = mapped_column(String(64), default=new_session_token)
+    # Failed logins since the last success, from any address (shown to admins;
+    # the lock itself is per address: LoginFailure).
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
-    locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
@@ -48,12 +41,18 @@ class User(UserMixin, db.Model):
         back_populates="user", cascade="all, delete-orphan", order_by="BabinsaVillage.village_code"
     )
 
+    # The login session the current request runs under and its key (as the
+    # cookie holds it): set by start_session and by the user loader, never stored.
+    login_session = None
+    session_key = None
+
     @property
     def is_active(self):
         return self.is_active_account
 
     def get_id(self):
-        return f"{self.id}:{self.session_token}"
+        """What the signed cookie holds: the user id and his session's key."""
+        return f"{self.id}:{self.session_key}"
 
     @property
     def village_codes(self):
@@ -93,3 +92,44 @@ class ApiToken(db.Model):
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     user: Mapped[User] = relationship()
+
+
+class UserSession(db.Model):
+    """One login: a browser's session, referenced from its signed cookie by a random key.
+
+    Only the key's SHA-256 digest is stored, as for API tokens. Deleting
+    the row ends the session: the cookie then names nothing.
+    """
+
+    __tablename__ = "user_session"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    user_agent: Mapped[str | None] = mapped_column(String(255))
+    ip_address: Mapped[str | None] = mapped_column(String(45))
+
+    user: Mapped[User] = relationship()
+
+
+# LoginFailure.user_id of the count that covers every account tried from an address.
+ANY_ACCOUNT = 0
+
+
+class LoginFailure(db.Model):
+    """Failed logins from one client address: for one account, or for every account (user_id ANY_ACCOUNT).
+
+    Not a foreign key: the address's own count has no user, and an
+    unknown username is never stored. ``locked_until`` is set when the
+    count reaches its limit (see ``tracker.auth.throttle``).
+    """
+
+    __tablename__ = "login_failure"
+
+    address: Mapped[str] = mapped_column(String(45), primary_key=True)
+    user_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    last_failed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

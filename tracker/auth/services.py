@@ -10,15 +10,17 @@ from datetime import timedelta
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
-from tracker.auth.models import ROLE_UNIT_KIND, ROLES, ApiToken, BabinsaVillage, User, new_session_token
+from tracker.auth.models import ROLE_UNIT_KIND, ROLES, ApiToken, BabinsaVillage, User
 from tracker.auth.passwords import hash_password, needs_rehash, spend_verify_time, verify_password
+from tracker.auth.sessions import end_sessions
+from tracker.auth.throttle import clear_failures, count_failure, is_locked
 from tracker.errors import ValidationError
 from tracker.extensions import db
 from tracker.params import row_id
 from tracker.regions.models import Region
-from tracker.timeutil import as_utc, utcnow
+from tracker.timeutil import utcnow
 from tracker.units.models import Unit
 
 log = logging.getLogger("tracker.auth")
@@ -26,48 +28,61 @@ log = logging.getLogger("tracker.auth")
 MIN_PASSWORD_LENGTH = 8
 
 
+# The one answer to a refused login, whatever the reason (an unknown username,
+# a wrong password, an inactive or a locked account), so it tells nothing.
+LOGIN_REFUSED = _l("Wrong username or password. After repeated failures, logging in is blocked for a while; "
+                   "try again later.")
+
+
 class LoginRefused(Exception):
-    """Login failed; ``locked`` tells whether the account is locked."""
+    """Login refused. Callers answer ``message`` whatever the reason; ``locked`` is for the records only."""
+
+    message = LOGIN_REFUSED
 
     def __init__(self, locked=False):
         super().__init__("locked" if locked else "invalid")
         self.locked = locked
 
 
-def authenticate(username, password, source="web"):
-    """Check credentials, counting failures in the database.
+def authenticate(username, password, *, address, source="web"):
+    """Check credentials from a client ``address``, counting failures in the database.
 
-    After LOGIN_MAX_FAILURES failures the account is locked for
-    LOGIN_LOCKOUT_MINUTES; the count lives in the user row so it holds
-    across every worker. The password is never logged.
+    Failures are counted per (account, address) and per address, and lock
+    either (``tracker.auth.throttle``); the account's own count of failures
+    since its last success is kept in its row. Every refusal costs one
+    password verification (an unknown username is checked against a dummy
+    hash, a locked account's password is checked all the same), so neither
+    the answer nor its time tells which usernames exist or are locked.
+    Logs never hold the password, nor a username that is no user's: people
+    type their password into that field.
     """
     username = (username or "").strip()
-    user = db.session.execute(select(User).where(User.username == username)).scalar_one_or_none()
+    password = password or ""
     now = utcnow()
+    user = find_user(username)
+    user_id = user.id if user is not None else None
+    locked = is_locked(address, user_id, now)
     if user is None:
-        spend_verify_time(password or "")
-        log.warning("login failed via %s: unknown username %r", source, username)
-        raise LoginRefused()
-    if user.locked_until is not None and as_utc(user.locked_until) > now:
-        log.warning("login refused via %s: %r is locked", source, username)
+        spend_verify_time(password)
+        accepted = False
+    else:
+        accepted = verify_password(user.password_hash, password) and user.is_active
+    who = repr(user.username) if user is not None else "an unknown username"
+    if locked:
+        log.warning("login refused via %s for %s from %s: locked", source, who, address)
         raise LoginRefused(locked=True)
-    if not verify_password(user.password_hash, password or "") or not user.is_active:
-        # Incremented in SQL, not read-modify-write in Python, so two
-        # workers failing at once both count; the expired attribute is
-        # then read back from the row.
-        user.failed_logins = User.failed_logins + 1
+    if not accepted:
+        now_locked = count_failure(address, user_id, now)
+        if user is not None:
+            # Incremented in SQL, so two workers failing at once both count.
+            user.failed_logins = User.failed_logins + 1
         db.session.flush()
-        locked = user.failed_logins >= current_app.config["LOGIN_MAX_FAILURES"]
-        if locked:
-            user.locked_until = now + timedelta(minutes=current_app.config["LOGIN_LOCKOUT_MINUTES"])
-            user.failed_logins = 0
-        log.warning("login failed via %s for %r%s", source, username, " (now locked)" if locked else "")
-        db.session.flush()
-        raise LoginRefused(locked=locked)
+        log.warning("login failed via %s for %s from %s%s", source, who, address, " (now locked)" if now_locked else "")
+        raise LoginRefused(locked=now_locked)
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
+    clear_failures(address, user.id)
     user.failed_logins = 0
-    user.locked_until = None
     user.last_login_at = now
     db.session.flush()
     return user
@@ -162,7 +177,11 @@ def create_user(*, username, full_name, role, password, unit=None, rank=None, nr
 
 def update_user(user, *, full_name, role, unit, rank=None, nrp=None, email=None,
                 locale="id", digest=False, is_active=True):
-    """Change a user's profile, role or unit; raises ValidationError."""
+    """Change a user's profile, role or unit; raises ValidationError.
+
+    A new role or unit changes what he may see and do, so it ends his
+    sessions and revokes his API tokens (``end_access``), as deactivation does.
+    """
     errors = {}
     if not (full_name or "").strip():
         errors["full_name"] = [_l("Full name is required.")]
@@ -171,6 +190,8 @@ def update_user(user, *, full_name, role, unit, rank=None, nrp=None, email=None,
         errors["locale"] = [_l("Language must be id or en.")]
     if errors:
         raise ValidationError(errors)
+    if (role, unit) != (user.role, user.unit):
+        end_access(user)
     user.full_name = full_name.strip()
     user.role, user.unit = role, unit
     user.rank = (rank or "").strip() or None
@@ -208,24 +229,36 @@ def set_locale(user, locale):
 
 
 def set_password(user, password):
-    """Set a new password and end every session of the user."""
+    """Set a new password; ends every session of the user and revokes his API tokens."""
     if not password or len(password) < MIN_PASSWORD_LENGTH:
         raise ValidationError({"password": [_l("Password must be at least %(n)d characters.", n=MIN_PASSWORD_LENGTH)]})
     user.password_hash = hash_password(password)
-    user.session_token = new_session_token()
+    end_access(user)
     db.session.flush()
 
 
 def deactivate_user(user):
-    """Stop a user from logging in; ends his sessions and API tokens."""
+    """Stop a user from logging in; ends his sessions and revokes his API tokens."""
     user.is_active_account = False
-    user.session_token = new_session_token()
-    now = utcnow()
-    for token in db.session.execute(
-        select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
-    ).scalars():
-        token.revoked_at = now
+    end_access(user)
     db.session.flush()
+
+
+def revoke_tokens(user):
+    """Revoke every API token of ``user`` still valid; returns how many."""
+    return db.session.execute(
+        update(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+    ).rowcount
+
+
+def end_access(user):
+    """Sign ``user`` out everywhere: end every session and revoke every API token.
+
+    Whoever holds a copied cookie or a token loses it with him; he logs in again.
+    """
+    end_sessions(user)
+    revoke_tokens(user)
 
 
 def assign_villages(user, codes, *, replace=True):
@@ -254,11 +287,16 @@ def assign_villages(user, codes, *, replace=True):
     outside = [c for c in normalized if found[c].district_code not in covered]
     if outside:
         raise ValidationError({"villages": [_l("Outside the unit's kecamatan: %(codes)s", codes=", ".join(outside))]})
+    wanted = list(dict.fromkeys(normalized))
+    current = set(user.village_codes)
+    if (set(wanted) if replace else current | set(wanted)) != current:
+        # Another area is other tickets to see: he logs in again to get it.
+        end_access(user)
     if replace:
         user.villages.clear()
         db.session.flush()
     have = set(user.village_codes)
-    for code in dict.fromkeys(normalized):
+    for code in wanted:
         if code not in have:
             user.villages.append(BabinsaVillage(village_code=code))
     db.session.flush()
