@@ -1,15 +1,11 @@
 """What waits on the phone reaches the server once (issue 12): when the signal returns, after a
 replay, after a refusal is fixed, after the session ended and he logged in again.
 
-Chromium at 360x740 on the live demo server of tests/e2e/conftest.py. Tests marked
-NEEDS_SERVER wait for the server side of the field protocol (idempotent client_key on the
-form URLs, photos stored as attachments, the forms' JSON answers); they are strict xfails
-until it lands, so they start failing, as a reminder to drop the mark, the day they pass.
+Chromium at 360x740 on the live demo server of tests/e2e/conftest.py.
 """
 import re
 from urllib.parse import urlsplit
 
-import pytest
 from playwright.sync_api import expect
 
 from tests.e2e.field_support import (
@@ -19,8 +15,6 @@ from tests.e2e.field_support import (
 from tests.e2e.pages import PHONE, log_in
 
 REF = re.compile(r"\d{4}-\d{4}-\d{6}")
-NEEDS_SERVER = pytest.mark.xfail(
-    strict=True, reason="needs the server side of the field protocol (idempotent client_key, attachments)")
 
 
 def file_offline(new_page, title, path="/tickets/new", photos=()):
@@ -37,7 +31,6 @@ def file_offline(new_page, title, path="/tickets/new", photos=()):
     return page
 
 
-@NEEDS_SERVER
 def test_a_ticket_with_a_photo_filed_offline_arrives_once_when_the_signal_returns(new_page):
     title = "Spanduk calon dirobek (foto, offline)"
     page = file_offline(new_page, title, photos=[photo()])
@@ -51,7 +44,9 @@ def test_a_ticket_with_a_photo_filed_offline_arrives_once_when_the_signal_return
     assert "Terkirim" in row.inner_text() and REF.search(row.inner_text())
     assert tickets_titled(page, title) == 1
     page.goto(item["result_url"])
-    assert page.locator("img[src*='/attachments/']").count() == 1
+    # The photo shows once among the ticket's photos and once as its line in the timeline.
+    assert page.locator("#photos .photos img[src*='/attachments/']").count() == 1
+    assert page.locator("#timeline .ev-photo_added img[src*='/attachments/']").count() == 1
 
 
 def test_a_ticket_filed_offline_arrives_once_with_its_reference_in_the_outbox(new_page):
@@ -114,7 +109,6 @@ def test_a_comment_written_offline_on_a_ticket_page_arrives_once(new_page):
     assert page.locator("#timeline").get_by_text("Situasi sudah kondusif, ditulis tanpa sinyal.").count() == 1
 
 
-@NEEDS_SERVER
 def test_a_replayed_item_creates_nothing_new(new_page):
     title = "Isu SARA di pos ronda (diulang)"
     page = file_offline(new_page, title)
