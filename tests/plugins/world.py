@@ -144,8 +144,12 @@ def regions(app):
     from tracker.demo.foundation import karanganyar_csv
     from tracker.regions.services import import_regions
 
-    import_regions(karanganyar_csv())
-    db.session.commit()
+    def build():
+        import_regions(karanganyar_csv())
+        db.session.commit()
+        return {}
+
+    recorded("karanganyar", build)
 
 
 def create_test_unit(kind, name, regions=(), parent=None, number=None):
