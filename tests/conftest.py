@@ -1,7 +1,8 @@
-"""The suite's fixtures come from two plugins: tests/plugins/database.py (a
-database per xdist worker; ``app``, ``db``, ``client``, each test rolled back)
-and tests/plugins/world.py (Karanganyar's regions, units and users, and the
-factories). Feature folders add their own in their conftest.py.
+"""The suite's fixtures come from plugins: tests/plugins/database.py (a
+database per xdist worker; ``app``, ``db``, ``client``, each test rolled back),
+tests/plugins/world.py (Karanganyar's regions, units and users, and the
+factories) and tests/plugins/photos.py (tickets with photos, bearer tokens).
+Feature folders add their own in their conftest.py.
 """
 import glob
 import os
@@ -9,7 +10,7 @@ import re
 
 import pytest
 
-pytest_plugins = ["tests.plugins.database", "tests.plugins.world"]
+pytest_plugins = ["tests.plugins.database", "tests.plugins.world", "tests.plugins.photos"]
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 # Every test in these folders is slow: a browser (e2e), the benchmark harness (bench).

@@ -6,7 +6,7 @@ from PIL import Image
 from sqlalchemy import func, select
 
 from tests.attachments import images
-from tests.attachments.conftest import upload
+from tests.plugins.photos import upload
 from tracker.attachments.models import Attachment, AttachmentBlob
 from tracker.extensions import db
 

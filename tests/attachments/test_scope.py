@@ -3,7 +3,7 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.attachments import images
-from tests.attachments.conftest import upload
+from tests.plugins.photos import upload
 from tracker.attachments.models import Attachment
 from tracker.extensions import db
 

@@ -12,7 +12,6 @@ import time_machine
 from sqlalchemy import func, select
 
 from tests.attachments import images
-from tests.attachments.conftest import attach, tickets  # noqa: F401  (fixtures)
 from tests.plugins.world import KEMIRI, WARU
 from tracker.attachments.models import Attachment
 from tracker.extensions import db

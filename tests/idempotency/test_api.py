@@ -4,7 +4,7 @@ from PIL import Image
 from sqlalchemy import func, select
 
 from tests.attachments import images
-from tests.attachments.conftest import upload
+from tests.plugins.photos import upload
 from tracker.attachments.models import Attachment
 from tracker.extensions import db
 from tracker.tickets.models import TicketEvent

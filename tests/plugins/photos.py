@@ -1,4 +1,7 @@
-"""Photos in the ticket tests' world: a plain and a sensitive ticket in Kemiri, bearer tokens, uploads."""
+"""Photos in the ticket tests' world: a plain and a sensitive ticket in Kemiri, bearer tokens, uploads.
+
+Shared by the attachments, field and idempotency tests.
+"""
 import io
 
 import pytest
