@@ -63,6 +63,8 @@ class Config:
     # own phone should not log in every morning), and this many days after the login.
     SESSION_IDLE_DAYS = env_int("SESSION_IDLE_DAYS", 14)
     SESSION_MAX_DAYS = env_int("SESSION_MAX_DAYS", 30)
+    # Audit events are deleted this many days after they happened (the daily retention job).
+    AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 400)
     # Reverse proxies in front of the app whose X-Forwarded-For/-Proto are believed
     # (Werkzeug's ProxyFix); 0: the peer's address is the client's.
     TRUSTED_PROXIES = env_int("TRUSTED_PROXIES", 0)

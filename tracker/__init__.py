@@ -65,6 +65,7 @@ def create_app(config=None):
     from tracker.admin.blueprint import bp as admin_bp
     from tracker.api.blueprint import bp as api_bp
     from tracker.attachments.blueprint import bp as attachments_bp
+    from tracker.audit.blueprint import bp as audit_bp
     from tracker.auth.blueprint import bp as auth_bp
     from tracker.dashboard.blueprint import bp as dashboard_bp
     from tracker.demo.blueprint import bp as demo_bp
@@ -78,7 +79,7 @@ def create_app(config=None):
     from tracker.warnings.blueprint import bp as warnings_bp
 
     for bp in (main_bp, auth_bp, admin_bp, regions_bp, tickets_bp, attachments_bp, visits_bp, elections_bp,
-               warnings_bp, digests_bp, dashboard_bp, api_bp, field_bp, demo_bp):
+               warnings_bp, digests_bp, dashboard_bp, api_bp, field_bp, audit_bp, demo_bp):
         app.register_blueprint(bp)
     errors.init_app(app)
     security.init_app(app)

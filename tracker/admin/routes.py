@@ -99,7 +99,7 @@ def edit_user(user_id):
 def end_user_sessions(user_id):
     """Sign a user out everywhere: end all his sessions and revoke his API tokens."""
     user = _user_or_404(user_id)
-    commit_or_rollback(lambda: end_access(user))
+    commit_or_rollback(lambda: end_access(user, "admin"))
     flash(_("%(name)s was signed out everywhere.", name=user.username), "success")
     return redirect(url_for("admin.edit_user", user_id=user.id))
 

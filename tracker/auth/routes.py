@@ -76,7 +76,7 @@ def login():
 def logout():
     """End the session: its record is deleted, so a copy of the cookie is no login either."""
     if current_user.is_authenticated:
-        commit_or_rollback(lambda: end_session(current_user.login_session))
+        commit_or_rollback(lambda: end_session(current_user.login_session, "logout"))
     logout_user()
     session.clear()
     return redirect(url_for("auth.login"))
@@ -101,7 +101,7 @@ def end_own_session(session_id):
     row = find_user_session(current_user, session_id)
     if row is None:
         abort(404)
-    commit_or_rollback(lambda: end_session(row))
+    commit_or_rollback(lambda: end_session(row, "user"))
     flash(_("The session was ended."), "success")
     return redirect(url_for("auth.settings"))
 
@@ -109,6 +109,6 @@ def end_own_session(session_id):
 @login_required
 def end_other_sessions():
     """End every session of the user but this one."""
-    commit_or_rollback(lambda: end_sessions(current_user, keep=current_user.login_session))
+    commit_or_rollback(lambda: end_sessions(current_user, reason="user", keep=current_user.login_session))
     flash(_("Your other sessions were ended."), "success")
     return redirect(url_for("auth.settings"))

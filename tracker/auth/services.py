@@ -15,6 +15,7 @@ from sqlalchemy import func, select, update
 from tracker.auth.models import ROLE_UNIT_KIND, ROLES, ApiToken, BabinsaVillage, User
 from tracker.auth.passwords import hash_password, needs_rehash, spend_verify_time, verify_password
 from tracker.auth.sessions import end_sessions
+from tracker.auth.signals import announce
 from tracker.auth.throttle import clear_failures, count_failure, is_locked
 from tracker.errors import ValidationError
 from tracker.extensions import db
@@ -68,8 +69,11 @@ def authenticate(username, password, *, address, source="web"):
     else:
         accepted = verify_password(user.password_hash, password) and user.is_active
     who = repr(user.username) if user is not None else "an unknown username"
+    # The audit log names the account only when the username was a user's.
+    event = {"user": user, "actor": user, "address": address}
     if locked:
         log.warning("login refused via %s for %s from %s: locked", source, who, address)
+        announce("login.locked", **event, detail={"via": source})
         raise LoginRefused(locked=True)
     if not accepted:
         now_locked = count_failure(address, user_id, now)
@@ -78,6 +82,7 @@ def authenticate(username, password, *, address, source="web"):
             user.failed_logins = User.failed_logins + 1
         db.session.flush()
         log.warning("login failed via %s for %s from %s%s", source, who, address, " (now locked)" if now_locked else "")
+        announce("login.failed", **event, detail={"via": source, "now_locked": now_locked})
         raise LoginRefused(locked=now_locked)
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
@@ -85,6 +90,7 @@ def authenticate(username, password, *, address, source="web"):
     user.failed_logins = 0
     user.last_login_at = now
     db.session.flush()
+    announce("login.succeeded", **event, detail={"via": source})
     return user
 
 
@@ -172,6 +178,7 @@ def create_user(*, username, full_name, role, password, unit=None, rank=None, nr
     )
     db.session.add(user)
     db.session.flush()
+    announce("user.created", user=user, detail={"role": role, "unit_id": user.unit_id})
     return user
 
 
@@ -190,31 +197,47 @@ def update_user(user, *, full_name, role, unit, rank=None, nrp=None, email=None,
         errors["locale"] = [_l("Language must be id or en.")]
     if errors:
         raise ValidationError(errors)
-    if (role, unit) != (user.role, user.unit):
-        end_access(user)
-    user.full_name = full_name.strip()
+    if role != user.role:
+        announce("user.role_changed", user=user, detail={"from": user.role, "to": role})
+        end_access(user, "role")
+    if unit != user.unit:
+        announce("user.area_changed", user=user,
+                 detail={"unit_from": user.unit_id, "unit_to": unit.id if unit is not None else None})
+        end_access(user, "area")
     user.role, user.unit = role, unit
-    user.rank = (rank or "").strip() or None
-    user.nrp = (nrp or "").strip() or None
-    user.email = (email or "").strip() or None
-    user.locale = locale
-    user.is_digest_enabled = bool(digest)
+    changed = _apply(user, {
+        "full_name": full_name.strip(), "rank": (rank or "").strip() or None, "nrp": (nrp or "").strip() or None,
+        "email": (email or "").strip() or None, "locale": locale, "is_digest_enabled": bool(digest),
+    })
     if user.is_active_account and not is_active:
         deactivate_user(user)
+    elif is_active and not user.is_active_account:
+        changed.append("is_active")
     user.is_active_account = is_active
     if role != "babinsa":
         user.villages.clear()
+    if changed:
+        announce("user.changed", user=user, detail={"fields": changed})
     db.session.flush()
     return user
+
+
+def _apply(user, values):
+    """Set the user's attributes from ``values``; returns the names of those that changed."""
+    changed = [name for name, value in values.items() if getattr(user, name) != value]
+    for name in changed:
+        setattr(user, name, values[name])
+    return changed
 
 
 def update_settings(user, *, email, locale, digest):
     """A user's own settings: email, language and the morning digest switch."""
     if locale not in current_app.config["LANGUAGES"]:
         raise ValidationError({"locale": [_l("Language must be id or en.")]})
-    user.email = (email or "").strip() or None
-    user.locale = locale
-    user.is_digest_enabled = bool(digest)
+    changed = _apply(user, {"email": (email or "").strip() or None, "locale": locale,
+                            "is_digest_enabled": bool(digest)})
+    if changed:
+        announce("user.changed", user=user, detail={"fields": changed})
     db.session.flush()
     return user
 
@@ -233,32 +256,39 @@ def set_password(user, password):
     if not password or len(password) < MIN_PASSWORD_LENGTH:
         raise ValidationError({"password": [_l("Password must be at least %(n)d characters.", n=MIN_PASSWORD_LENGTH)]})
     user.password_hash = hash_password(password)
-    end_access(user)
+    announce("user.password_changed", user=user)
+    end_access(user, "password")
     db.session.flush()
 
 
 def deactivate_user(user):
     """Stop a user from logging in; ends his sessions and revokes his API tokens."""
     user.is_active_account = False
-    end_access(user)
+    announce("user.deactivated", user=user)
+    end_access(user, "deactivated")
     db.session.flush()
 
 
-def revoke_tokens(user):
-    """Revoke every API token of ``user`` still valid; returns how many."""
-    return db.session.execute(
+def revoke_tokens(user, reason):
+    """Revoke every API token of ``user`` still valid, for ``reason`` (recorded); returns how many."""
+    count = db.session.execute(
         update(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
         .values(revoked_at=utcnow())
     ).rowcount
+    if count:
+        announce("token.revoked", user=user, detail={"count": count, "reason": reason})
+    return count
 
 
-def end_access(user):
+def end_access(user, reason):
     """Sign ``user`` out everywhere: end every session and revoke every API token.
 
-    Whoever holds a copied cookie or a token loses it with him; he logs in again.
+    Whoever holds a copied cookie or a token loses it with him; he logs in
+    again. ``reason`` (``password``, ``role``, ``area``, ``deactivated``,
+    ``admin``) goes into the audit log.
     """
-    end_sessions(user)
-    revoke_tokens(user)
+    end_sessions(user, reason=reason)
+    revoke_tokens(user, reason)
 
 
 def assign_villages(user, codes, *, replace=True):
@@ -291,7 +321,10 @@ def assign_villages(user, codes, *, replace=True):
     current = set(user.village_codes)
     if (set(wanted) if replace else current | set(wanted)) != current:
         # Another area is other tickets to see: he logs in again to get it.
-        end_access(user)
+        announce("user.area_changed", user=user, detail={
+            "villages_from": sorted(current), "villages_to": sorted(set(wanted) if replace else current | set(wanted)),
+        })
+        end_access(user, "area")
     if replace:
         user.villages.clear()
         db.session.flush()
@@ -316,6 +349,7 @@ def issue_token(user):
     )
     db.session.add(row)
     db.session.flush()
+    announce("token.created", user=user, actor=user, detail={"token_id": row.id})
     return token, row
 
 
@@ -338,6 +372,9 @@ def revoke_token(token):
     ).scalar_one_or_none()
     if row is None:
         return False
-    row.revoked_at = row.revoked_at or utcnow()
+    if row.revoked_at is None:
+        row.revoked_at = utcnow()
+        announce("token.revoked", user=row.user, actor=row.user,
+                 detail={"token_id": row.id, "count": 1, "reason": "revoked"})
     db.session.flush()
     return True

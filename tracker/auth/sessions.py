@@ -7,8 +7,9 @@ at logout, when the user ends it from his settings page, and for every
 session of a user whose password, role or area changes, who is deactivated,
 or whom an admin signs out (``services.end_access``). It also ends by
 itself after ``SESSION_IDLE_DAYS`` without a request or ``SESSION_MAX_DAYS``
-after the login: the loader no longer finds it, and the daily retention
-job deletes its row. Functions flush; the caller commits.
+after the login: the loader no longer finds it, and the daily housekeeping
+(``audit.services.purge_expired``) deletes its row. Functions flush; the
+caller commits.
 """
 import hashlib
 import secrets
@@ -19,6 +20,7 @@ from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import contains_eager
 
 from tracker.auth.models import User, UserSession
+from tracker.auth.signals import announce
 from tracker.extensions import db
 from tracker.timeutil import as_utc, utcnow
 
@@ -97,23 +99,38 @@ def find_user_session(user, session_id):
     return row if row is not None and row.user_id == user.id else None
 
 
-def end_session(row):
-    """End one session: its cookie names nothing from now on."""
+def end_session(row, reason):
+    """End one session: its cookie names nothing from now on.
+
+    ``reason``: "logout" (recorded as a logout) or "user" (he ended it from his settings page).
+    """
+    user = row.user
     db.session.delete(row)
     db.session.flush()
+    announce("logout" if reason == "logout" else "session.ended", user=user,
+             detail={"session_id": row.id, "count": 1, "reason": reason})
 
 
-def end_sessions(user, *, keep=None):
-    """End every session of ``user`` but ``keep`` (a session, or None for all); returns how many ended."""
+def end_sessions(user, *, reason, keep=None):
+    """End every session of ``user`` but ``keep`` (a session, or None for all); returns how many ended.
+
+    ``reason`` (why they end: "user", "password", "admin"...) goes into the audit log.
+    """
     stmt = delete(UserSession).where(UserSession.user_id == user.id)
     if keep is not None:
         stmt = stmt.where(UserSession.id != keep.id)
-    return db.session.execute(stmt).rowcount
+    count = db.session.execute(stmt).rowcount
+    if count:
+        announce("session.ended", user=user, detail={"count": count, "reason": reason})
+    return count
 
 
 def purge_expired_sessions(now=None):
     """Delete the rows of sessions that idled out or outlived SESSION_MAX_DAYS; returns how many."""
     idle, oldest = _limits(now or utcnow())
+    # Not synchronised with the session's objects: a by-age purge runs in a job, and
+    # comparing SQLite's naive times with aware ones in Python would fail.
     return db.session.execute(
         delete(UserSession).where(or_(UserSession.last_seen_at <= idle, UserSession.created_at <= oldest))
+        .execution_options(synchronize_session=False)
     ).rowcount

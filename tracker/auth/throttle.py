@@ -80,4 +80,4 @@ def purge_failures(now):
     return db.session.execute(delete(LoginFailure).where(
         LoginFailure.last_failed_at <= now - _window(),
         or_(LoginFailure.locked_until.is_(None), LoginFailure.locked_until <= now),
-    )).rowcount
+    ).execution_options(synchronize_session=False)).rowcount

@@ -11,6 +11,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, or_, select
 
 from tracker import scope
+from tracker.audit.services import record
 from tracker.elections.models import ELECTION_KINDS, STAGES, Election, ElectionArea, ElectionStage
 from tracker.elections.queries import live_condition
 from tracker.elections.signals import election_edited, election_removed
@@ -304,6 +305,7 @@ def create_election(actor, *, kind, name, voting_on, scope, stages=None):
     election.areas = [ElectionArea(region_code=code) for code in sorted(codes)]
     db.session.add(election)
     db.session.flush()
+    record("election.created", actor=actor, detail={"election_id": election.id, "name": election.name})
     return election
 
 
@@ -363,6 +365,7 @@ def edit_election(actor, election, *, kind=KEEP, name=KEEP, voting_on=KEEP, scop
         election.areas = kept + [ElectionArea(region_code=code) for code in sorted(wanted - have)]
     db.session.flush()
     election_edited.send(election, actor=actor, at=at or utcnow(), area_changed=scope is not KEEP)
+    record("election.changed", actor=actor, detail={"election_id": election.id, "name": election.name})
     return election
 
 
@@ -384,6 +387,7 @@ def remove_election(actor, election, at=None):
     election.removed_at = at
     election.removed_by_id = actor.id if actor is not None else None
     db.session.flush()
+    record("election.removed", actor=actor, detail={"election_id": election.id, "name": election.name})
     return sum(cleared for _receiver, cleared in election_removed.send(election, actor=actor, at=at))
 
 

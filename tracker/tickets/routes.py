@@ -10,6 +10,7 @@ from flask_babel import format_timedelta, get_timezone, gettext as _
 from flask_login import current_user, login_required
 
 from tracker.attachments.services import MAX_PER_TICKET, add_photos, photos_of, read_uploads
+from tracker.audit.services import audited_export
 from tracker.auth.decorators import roles_required
 from tracker.errors import ValidationError, wants_json
 from tracker.forms import apply_errors
@@ -109,7 +110,7 @@ def export():
         return Response("\n".join(lines) + "\n", status=422, mimetype="text/plain")
     name = f"tiket-{local_date(utcnow(), WIB).isoformat()}.csv"
     return Response(
-        stream_with_context(chunks), mimetype="text/csv",
+        stream_with_context(audited_export(chunks, request.args)), mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
 
