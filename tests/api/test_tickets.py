@@ -224,10 +224,14 @@ def test_the_life_cycle_through_the_api(world):
         ("koramil", {"action": "escalate", "reason": "Butuh Kodim"}, "escalated", "kodim"),
         ("kodim", {"action": "start"}, "in_progress", "kodim"),
         ("kodim", {"action": "resolve", "reason": "Mediasi berhasil"}, "resolved", "kodim"),
-        ("koramil", {"action": "close"}, "closed", "kodim"),
+        ("kodim", {"action": "close"}, "closed", "kodim"),
         ("kodim", {"action": "reopen", "reason": "Kambuh"}, "in_progress", "kodim"),
     ]
     for version, (who, body, status, level) in enumerate(steps, start=1):
+        if level == "kodim" and who == "kodim":
+            # The command chain (issue 13): at Kodim level the Koramil may no longer move it.
+            refused = world.post("koramil", url, {**body, "version": version})
+            assert refused.status_code in (403, 409), (body, refused.get_json())
         response = world.post(who, url, {**body, "version": version})
         assert response.status_code == 200, (body, response.get_json())
         answer = response.get_json()

@@ -192,7 +192,9 @@ def test_ticket_page_offers_only_allowed_actions(world, web, make_ticket, role, 
     ticket = make_ticket(world.babinsa, status=status, level=level)
     body = text(web(world.users[role]).get(f"/tickets/{ticket.id}"))
     assert action_buttons(body) == expected
-    assert ('action="/tickets/%d/reclassify"' % ticket.id in body) is (role != "babinsa")
+    # Commanders reclassify; at Kodim level only the Kodim and admin (issue 13's command chain).
+    may_reclassify = role in ("kodim", "admin") or (role == "koramil" and level == "koramil")
+    assert ('action="/tickets/%d/reclassify"' % ticket.id in body) is may_reclassify
 
 
 def test_ticket_page_shows_timeline_with_local_time_zone(world, web, make_ticket):
