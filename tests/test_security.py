@@ -191,3 +191,11 @@ def test_only_the_email_preview_allows_inline_style_and_never_script(client, mak
     assert directives["script-src"] == "'self'"
     assert directives["frame-ancestors"] == "'none'"
     assert "unsafe-inline" not in client.get("/tickets/").headers["Content-Security-Policy"]
+
+
+def test_a_multipart_part_whose_name_does_not_parse_is_not_a_crash(client):
+    """Found by schemathesis: a part named by a bare newline has no key (None)."""
+    body = b'--b0\r\nContent-Disposition: form-data; name="\n"\r\n\r\nnull\r\n--b0--\r\n'
+    response = client.post("/api/v1/tickets/1/attachments", data=body,
+                           headers={"Content-Type": "multipart/form-data; boundary=b0"})
+    assert response.status_code == 401

@@ -78,7 +78,12 @@ def with_policy(policy):
 
 
 def is_forbidden_text(value):
-    """True when a string holds NUL or a lone surrogate (U+D800..U+DFFF)."""
+    """True when a string holds NUL or a lone surrogate (U+D800..U+DFFF).
+
+    ``None`` is not text: a multipart part whose name does not parse has no key.
+    """
+    if value is None:
+        return False
     return any(ch == "\x00" or "\ud800" <= ch <= "\udfff" for ch in value)
 
 
