@@ -25,9 +25,14 @@ def _browser_missing(reason):
     pytest.skip(reason)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser():
-    """One headless Chromium for the session."""
+    """One headless Chromium while this folder's tests run.
+
+    Not for the whole session: under xdist a worker may go on to a test that
+    starts Playwright itself (the benchmark's first load), which refuses to
+    run while another sync Playwright holds the thread's event loop.
+    """
     if not os.path.exists(CHROMIUM):
         _browser_missing(f"{CHROMIUM} is not installed (apt-get install chromium)")
     try:
