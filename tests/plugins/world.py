@@ -119,6 +119,8 @@ def _primary_keys(table):
 
 
 def _row_counts(names):
+    if not names:
+        return {}
     counts = db.session.execute(select(*(
         select(func.count()).select_from(text(f'"{name}"')).scalar_subquery() for name in names))).one()
     return dict(zip(names, counts))
