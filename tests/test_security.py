@@ -199,3 +199,21 @@ def test_a_multipart_part_whose_name_does_not_parse_is_not_a_crash(client):
     response = client.post("/api/v1/tickets/1/attachments", data=body,
                            headers={"Content-Type": "multipart/form-data; boundary=b0"})
     assert response.status_code == 401
+
+
+def test_a_nul_in_a_new_users_name_is_refused_under_the_field_and_nothing_is_written(client, make_user, login):
+    """Issue 13: on PostgreSQL this was a 500 that even broke the error page."""
+    from sqlalchemy import func, select
+
+    from tracker.auth.models import User
+    from tracker.extensions import db
+
+    make_user("admin", username="root")
+    login("root")
+    before = db.session.execute(select(func.count()).select_from(User)).scalar()
+    response = client.post("/admin/users/new", data={
+        "username": "baru", "full_name": "Nama\x00Baru", "role": "admin", "password": "panjang-sekali-123",
+    })
+    assert response.status_code == 422
+    assert 'id="full_name-error"' in response.get_data(as_text=True)
+    assert db.session.execute(select(func.count()).select_from(User)).scalar() == before
