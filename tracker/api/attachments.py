@@ -3,18 +3,17 @@
 Photos follow their ticket's scope exactly: every path goes through the
 scoped ticket or attachment look-up, so outside it the answer is 404.
 """
-from flask import abort, jsonify, request, url_for
+from flask import jsonify, request, url_for
 from flask_babel import gettext as _
 
 from tracker.api import idempotency
-from tracker.api.common import current_api_user, token_required
+from tracker.api.common import current_api_user, token_required, visible_ticket
 from tracker.api.serializers import iso_time
 from tracker.attachments.http import image_response
 from tracker.attachments.services import add_photos, photos_of, read_uploads
 from tracker.errors import ValidationError
 from tracker.extensions import db
 from tracker.idempotency.services import replay_response
-from tracker.tickets.services import get_ticket
 
 FIELD = "file"
 
@@ -35,12 +34,6 @@ def attachment_json(attachment):
     }
 
 
-def _visible_ticket(ticket_id):
-    ticket = get_ticket(current_api_user(), ticket_id)
-    if ticket is None:
-        abort(404)
-    return ticket
-
 
 @token_required
 def upload_attachment(ticket_id):
@@ -48,7 +41,7 @@ def upload_attachment(ticket_id):
 
     The ticket is looked up before the key is claimed: a 404 writes nothing.
     """
-    ticket = _visible_ticket(ticket_id)
+    ticket = visible_ticket(ticket_id)
     claim = idempotency.claim()
     if claim.answer is not None:
         return replay_response(claim.answer)
@@ -64,7 +57,7 @@ def upload_attachment(ticket_id):
 @token_required
 def list_attachments(ticket_id):
     """The ticket's photos, oldest first."""
-    ticket = _visible_ticket(ticket_id)
+    ticket = visible_ticket(ticket_id)
     return jsonify({"items": [attachment_json(a) for a in photos_of(ticket)]})
 
 

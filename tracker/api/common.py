@@ -1,7 +1,7 @@
 """Plumbing shared by every API module: bearer tokens, bodies, errors, pages."""
 from functools import wraps
 
-from flask import g, jsonify, request
+from flask import abort, g, jsonify, request
 from flask_babel import gettext as _
 
 from tracker import pagination
@@ -9,6 +9,7 @@ from tracker.auth.services import user_for_token
 from tracker.errors import Conflict, Forbidden, ValidationError
 from tracker.extensions import db
 from tracker.params import API_MAX_PAGE, DEFAULT_PER_PAGE, MAX_PER_PAGE, bounded_arg
+from tracker.tickets.services import get_ticket
 
 
 def json_error(message, status):
@@ -44,6 +45,14 @@ def token_required(view):
         return view(*args, **kwargs)
 
     return wrapped
+
+
+def visible_ticket(ticket_id):
+    """The ticket if the caller may see it (the scoped look-up); 404 otherwise, so existence does not leak."""
+    ticket = get_ticket(current_api_user(), ticket_id)
+    if ticket is None:
+        abort(404)
+    return ticket
 
 
 def json_body():

@@ -3,11 +3,11 @@
 Every read goes through the scope helper (via get_ticket/search_tickets),
 so an out-of-scope or need-to-know ticket answers 404 on every path.
 """
-from flask import abort, jsonify, request, url_for
+from flask import jsonify, request, url_for
 from flask_babel import gettext as _
 
 from tracker.api import idempotency
-from tracker.api.common import current_api_user, json_body, page_params, token_required
+from tracker.api.common import current_api_user, json_body, page_params, token_required, visible_ticket
 from tracker.api.serializers import event_json, ticket_json, ticket_row_json, visit_json
 from tracker.attachments.services import photo_counts
 from tracker.errors import ValidationError
@@ -17,19 +17,12 @@ from tracker.idempotency.services import replay_response
 from tracker.pagination import decode_cursor
 from tracker.tickets.listing import ticket_row_page
 from tracker.tickets.services import (
-    add_comment, create_ticket, get_ticket, reclassify, search_tickets, timeline, transition,
+    add_comment, create_ticket, reclassify, search_tickets, timeline, transition,
 )
 from tracker.validation import parse_bool
 from tracker.visits.services import record_visit
 from tracker.warnings.models import flagged_ids
 
-
-def _visible_ticket(ticket_id):
-    """The ticket if the caller may see it; 404 otherwise (existence does not leak)."""
-    ticket = get_ticket(current_api_user(), ticket_id)
-    if ticket is None:
-        abort(404)
-    return ticket
 
 
 def _tickets_json(tickets):
@@ -114,13 +107,13 @@ def create_ticket_view():
 @token_required
 def ticket_detail(ticket_id):
     """One ticket; 404 when out of scope."""
-    return _ticket_answer(_visible_ticket(ticket_id))
+    return _ticket_answer(visible_ticket(ticket_id))
 
 
 @token_required
 def reclassify_ticket(ticket_id):
     """Change severity and/or category with a reason (Koramil, Kodim, admin)."""
-    ticket = _visible_ticket(ticket_id)
+    ticket = visible_ticket(ticket_id)
     data = json_body()
     reclassify(current_api_user(), ticket, severity=data.get("severity"), category=data.get("category"),
                reason=data.get("reason"), version=data.get("version"))
@@ -131,7 +124,7 @@ def reclassify_ticket(ticket_id):
 @token_required
 def transition_ticket(ticket_id):
     """Take a life-cycle action; 409 from the wrong status or a stale version."""
-    ticket = _visible_ticket(ticket_id)
+    ticket = visible_ticket(ticket_id)
     data = json_body()
     transition(current_api_user(), ticket, data.get("action"), reason=data.get("reason"),
                version=data.get("version"))
@@ -145,7 +138,7 @@ def comment_ticket(ticket_id):
 
     The ticket is looked up before the key is claimed: a 404 writes nothing.
     """
-    ticket = _visible_ticket(ticket_id)
+    ticket = visible_ticket(ticket_id)
     claim = idempotency.claim()
     if claim.answer is not None:
         return replay_response(claim.answer)
@@ -159,5 +152,5 @@ def comment_ticket(ticket_id):
 @token_required
 def ticket_events(ticket_id):
     """The ticket's timeline, oldest first."""
-    ticket = _visible_ticket(ticket_id)
+    ticket = visible_ticket(ticket_id)
     return jsonify({"items": [event_json(e) for e in timeline(ticket)]})
