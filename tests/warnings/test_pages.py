@@ -66,3 +66,46 @@ def test_the_ticket_flag_panel_names_election_stage_and_reason(app, world, area)
 def test_everyone_has_the_early_warning_menu_link(client, login, area):
     login("babinsa.kemiri")
     assert 'href="/warnings"' in client.get("/dashboard/").get_data(as_text=True)
+
+
+def test_the_flags_list_filters_by_election(client, login, world, area, make_election, run_sweep):
+    make_election("pilkada", date(2026, 12, 30), scope={"regions": ["33.13"]}, name="Pilkada Karanganyar")
+    run_sweep(wib(2026, 12, 15, 9))
+    from tracker.elections.models import Election
+    from tracker.extensions import db
+
+    pilkades = db.session.query(Election).filter_by(name="Pilkades 2026").one()
+    pilkada = db.session.query(Election).filter_by(name="Pilkada Karanganyar").one()
+    login("danramil")
+    both = page(client, "/warnings")
+    assert both.count("Baliho dirusak") == 2                # one flag per election
+    html = page(client, f"/warnings?election={pilkades.id}")
+    assert html.count("Baliho dirusak") == 1
+    assert "Pilkades 2026" in html and "Pilkada Karanganyar" not in html
+    assert "semua pemilihan" in html
+    html = page(client, f"/warnings?election={pilkada.id}")
+    assert html.count("Baliho dirusak") == 1 and "Pilkades 2026" not in html
+
+
+def test_the_election_page_links_to_its_own_flags(client, login, world):
+    from tracker.elections.models import Election
+    from tracker.extensions import db
+
+    election = db.session.query(Election).one()
+    login("danramil")
+    html = page(client, f"/elections/{election.id}")
+    assert f'href="/warnings?election={election.id}"' in html
+
+
+@pytest.mark.parametrize("value", ["abc", "-1", "0", "99999999999999999999", "999"])
+def test_an_unknown_or_malformed_election_filter_filters_nothing(client, login, world, value):
+    login("danramil")
+    html = page(client, f"/warnings?election={value}")
+    assert "Baliho dirusak" in html and "semua pemilihan" not in html
+
+
+def test_an_election_outside_the_users_area_filters_nothing(client, login, world, make_election, area):
+    sragen = make_election("pilkada", date(2026, 12, 30), scope={"regions": ["33.14"]}, name="Pilkada Sragen")
+    login("danramil")
+    html = page(client, f"/warnings?election={sragen.id}")
+    assert "Pilkada Sragen" not in html and "Baliho dirusak" in html

@@ -2,9 +2,9 @@
 from flask import render_template, request
 from flask_login import current_user, login_required
 
-from tracker.elections.services import STAGE_LABELS
+from tracker.elections.services import STAGE_LABELS, get_election
 from tracker.pagination import paginate
-from tracker.params import page_arg
+from tracker.params import page_arg, row_id
 from tracker.regions.codes import CodeError, normalize
 from tracker.warnings.flags import clear_text
 from tracker.warnings.services import flags_for_user, hotspots, reason_text, silent_villages, ticket_flags
@@ -24,17 +24,21 @@ def flag_helpers():
 
 @login_required
 def index():
-    """Hotspots and the active flags in the user's area (optionally one village)."""
+    """Hotspots and the active flags in the user's area (optionally one village, or one election's)."""
     village_code = request.args.get("village_code", "").strip()
     try:
         village_code = normalize(village_code) if village_code else ""
     except CodeError:
         village_code = ""
-    flags = paginate(flags_for_user(current_user, active=True, village_code=village_code or None),
+    # An election the user cannot see filters nothing, as a malformed village code.
+    election_id = row_id(request.args.get("election", "").strip())
+    election = get_election(current_user, election_id) if election_id is not None else None
+    flags = paginate(flags_for_user(current_user, active=True, village_code=village_code or None,
+                                    election_id=election.id if election else None),
                      page=page_arg(), per_page=25)
     return render_template(
         "warnings/index.html", hotspots=hotspots(current_user, limit=HOTSPOTS_SHOWN), flags=flags,
-        village_code=village_code, stage_labels=STAGE_LABELS, reason_text=reason_text,
+        village_code=village_code, election=election, stage_labels=STAGE_LABELS, reason_text=reason_text,
     )
 
 

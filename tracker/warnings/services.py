@@ -453,8 +453,11 @@ def hotspots(user, limit=10, at=None):
 
 # --- flags ------------------------------------------------------------------------
 
-def flags_for_user(user, active=None, village_code=None):
-    """A select of flags on tickets the user may see, newest first, tickets and elections loaded."""
+def flags_for_user(user, active=None, village_code=None, election_id=None):
+    """A select of flags on tickets the user may see, newest first, tickets and elections loaded.
+
+    ``village_code`` keeps one village's flags, ``election_id`` one election's.
+    """
     stmt = (
         select(Flag).join(Flag.ticket).options(contains_eager(Flag.ticket), joinedload(Flag.election))
         .where(scope.ticket_condition(user, Ticket))
@@ -465,6 +468,8 @@ def flags_for_user(user, active=None, village_code=None):
         stmt = stmt.where(Flag.cleared_at.is_not(None))
     if village_code:
         stmt = stmt.where(Ticket.village_code == village_code)
+    if election_id is not None:
+        stmt = stmt.where(Flag.election_id == election_id)
     return stmt.order_by(Flag.raised_at.desc(), Flag.id.desc())
 
 
