@@ -110,6 +110,9 @@ class Config:
     # A request body beyond this answers 413: three full-size photos and the form around them.
     MAX_CONTENT_LENGTH = env_int("MAX_CONTENT_LENGTH", 3 * ATTACHMENT_MAX_BYTES + 1024 * 1024)
 
+    # Backups (tracker/backup): the folder of pg_dump/pg_restore when not on PATH.
+    PG_BIN_DIR = os.environ.get("PG_BIN_DIR") or None
+
     ALLOW_DEMO_SEED = False
     # Strict-Transport-Security: only where the app is served over TLS (production).
     HSTS = False

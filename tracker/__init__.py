@@ -67,19 +67,21 @@ def create_app(config=None):
     from tracker.attachments.blueprint import bp as attachments_bp
     from tracker.audit.blueprint import bp as audit_bp
     from tracker.auth.blueprint import bp as auth_bp
+    from tracker.backup.blueprint import bp as backup_bp
     from tracker.dashboard.blueprint import bp as dashboard_bp
     from tracker.demo.blueprint import bp as demo_bp
     from tracker.digests.blueprint import bp as digests_bp
     from tracker.elections.blueprint import bp as elections_bp
     from tracker.field.blueprint import bp as field_bp
     from tracker.main.blueprint import bp as main_bp
+    from tracker.news.blueprint import bp as news_bp
     from tracker.regions.blueprint import bp as regions_bp
     from tracker.tickets.blueprint import bp as tickets_bp
     from tracker.visits.blueprint import bp as visits_bp
     from tracker.warnings.blueprint import bp as warnings_bp
 
     for bp in (main_bp, auth_bp, admin_bp, regions_bp, tickets_bp, attachments_bp, visits_bp, elections_bp,
-               warnings_bp, digests_bp, dashboard_bp, api_bp, field_bp, audit_bp, demo_bp):
+               warnings_bp, news_bp, digests_bp, dashboard_bp, api_bp, field_bp, audit_bp, backup_bp, demo_bp):
         app.register_blueprint(bp)
     errors.init_app(app)
     security.init_app(app)
