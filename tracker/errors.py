@@ -7,7 +7,8 @@ class ValidationError(Exception):
 
     def __init__(self, errors):
         super().__init__(str(errors))
-        self.errors = {k: [str(m) for m in v] for k, v in errors.items()}
+        # Lazy messages become text; a str subclass (validation.ChoiceError) stays itself.
+        self.errors = {k: [m if isinstance(m, str) else str(m) for m in v] for k, v in errors.items()}
 
 
 class Conflict(Exception):

@@ -6,14 +6,15 @@ Indonesian page. ``Form`` looks them up in the app's own merged catalogue
 instead, where the root catalogue (``tracker/translations``) translates
 every WTForms message.
 """
-from flask_babel import get_translations, lazy_gettext as _l
+from flask_babel import get_translations, gettext, lazy_gettext as _l
 from flask import request
 from flask_wtf import FlaskForm
 from flask_wtf.form import _Auto
 from werkzeug.datastructures import ImmutableMultiDict
-from wtforms import FieldList, FormField
+from wtforms import FieldList, FormField, RadioField
 
 from tracker.security import is_forbidden_text
+from tracker.validation import ChoiceError
 
 
 class _AppTranslations:
@@ -34,6 +35,8 @@ _translations = _AppTranslations()
 
 
 FORBIDDEN_TEXT = _l("Contains a character that is not allowed (NUL or an invalid code point).")
+# A choice error lists its field's labels up to this many; a longer list is the select itself.
+LISTED_CHOICES = 5
 
 
 class Form(FlaskForm):
@@ -55,6 +58,10 @@ class Form(FlaskForm):
                 return ImmutableMultiDict() if form.is_submitted() else None
             return super().wrap_formdata(form, formdata)
 
+    def error_summary(self):
+        """The form's errors for the summary on top of it (``templates/macros/forms.html``)."""
+        return list(summary_entries(self))
+
     def validate(self, extra_validators=None):
         valid = super().validate(extra_validators)
         for field in all_fields(self):
@@ -75,6 +82,58 @@ def all_fields(fields):
             yield field
 
 
+def summary_entries(fields, prefix=""):
+    """(id to link to or None, label, message) for every error of a form, in page order.
+
+    The entries of a FieldList are named after the list's label, which may
+    number them ("Problem heard (%(n)d)"); hidden fields (the CSRF token, a
+    key) and the form's own errors have nothing to link to.
+    """
+    for field in fields:
+        if isinstance(field, FieldList):
+            label = str(field.label.text)
+            for n, entry in enumerate(field.entries, start=1):
+                name = label % {"n": n} if "%(n)" in label else f"{label} ({n})"
+                inner = entry.form if isinstance(entry, FormField) else [entry]
+                yield from summary_entries(inner, f"{prefix}{name} · ")
+            first = field.entries[0].id if field.entries else None
+            for message in field.errors:
+                if isinstance(message, str) or hasattr(message, "__html__"):
+                    yield first, f"{prefix}{field.label.text}", message
+        elif isinstance(field, FormField):
+            yield from summary_entries(field.form, prefix)
+        else:
+            for message in field.errors:
+                yield _target(field), f"{prefix}{field.label.text}", message
+    for message in getattr(fields, "form_errors", ()):
+        yield None, "", message
+
+
+def _target(field):
+    """The id of the control a summary entry links to (a radio group's first option)."""
+    if field.type in ("HiddenField", "CSRFTokenField"):
+        return None
+    if isinstance(field, RadioField):
+        return f"{field.id}-0"
+    return field.id
+
+
+def choice_message(field, message):
+    """A service's ``ChoiceError`` under a field with choices, in the field's own labels (never its codes)."""
+    if not isinstance(message, ChoiceError) or not getattr(field, "choices", None):
+        return message
+    labels = [str(label) for value, label in _pairs(field.choices) if value not in ("", None)]
+    if len(labels) > LISTED_CHOICES:
+        return gettext("Choose one from the list.")
+    return gettext("Choose one of: %(choices)s.", choices=", ".join(labels))
+
+
+def _pairs(choices):
+    if isinstance(choices, dict):  # optgroups: {group: [(value, label), ...]}
+        return [pair for group in choices.values() for pair in _pairs(group)]
+    return [choice if isinstance(choice, (tuple, list)) else (choice, choice) for choice in choices]
+
+
 def field_named(form, name):
     """The form's field for a service error name; ``tickets-0-title`` reaches into a list entry."""
     field = form._fields.get(name)
@@ -90,12 +149,19 @@ def apply_errors(form, errors, fields=None):
     """Put a service's {field: [messages]} under the form's fields; unknown names go on top.
 
     ``fields`` maps a service's field name to the form's where they differ
-    (the admin form's ``unit_id`` shows the service's ``unit``).
+    (the admin form's ``unit_id`` shows the service's ``unit``). A choice
+    error names the field's labels, not the codes the service knows
+    (``choice_message``). Returns the messages as placed, by the form's names
+    (what a JSON caller of the form is answered).
     """
     fields = fields or {}
+    placed = {}
     for name, messages in errors.items():
         target = field_named(form, fields.get(name, name))
         if target is not None:
-            target.errors = list(target.errors) + list(messages)
+            messages = [choice_message(target, message) for message in messages]
+            target.errors = list(target.errors) + messages
         else:
             form.form_errors.extend(messages)
+        placed[fields.get(name, name)] = list(messages)
+    return placed

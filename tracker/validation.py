@@ -2,7 +2,7 @@
 under the field's name in ``errors`` and returns the cleaned value."""
 from datetime import date
 
-from flask_babel import lazy_gettext as _l
+from flask_babel import gettext, lazy_gettext as _l
 
 from tracker.extensions import db
 from tracker.regions.codes import CodeError, normalize
@@ -39,10 +39,25 @@ def is_storable_text(value):
     return True
 
 
+class ChoiceError(str):
+    """"Choose one of: <codes>." for the API and the command line, which take the codes.
+
+    A str (``ValidationError`` keeps it as it is) that keeps the codes
+    (``choices``), so a web form shows its field's own labels instead
+    (``tracker.forms.apply_errors``): a page never shows a code.
+    """
+
+    def __new__(cls, choices):
+        choices = tuple(choices)
+        message = super().__new__(cls, gettext("Choose one of: %(choices)s.", choices=", ".join(choices)))
+        message.choices = choices
+        return message
+
+
 def check_choice(errors, field, value, choices):
-    """The value if it is one of ``choices``; otherwise an error listing them."""
+    """The value if it is one of ``choices``; otherwise an error listing them (a ``ChoiceError``)."""
     if value not in choices:
-        errors[field] = [_l("Choose one of: %(choices)s.", choices=", ".join(choices))]
+        errors[field] = [ChoiceError(choices)]
     return value
 
 

@@ -59,7 +59,8 @@ def commit_or_rollback(work, form=None, *, fields=None, forbidden_field=None):
     except ValidationError as error:
         db.session.rollback()
         if form is not None:
-            apply_errors(form, error.errors, fields)
+            # As the page shows them (a choice error in the field's labels).
+            return Outcome(status=422, errors=apply_errors(form, error.errors, fields))
         names = fields or {}
         return Outcome(status=422, errors={names.get(name, name): messages for name, messages in error.errors.items()})
     except Forbidden as error:

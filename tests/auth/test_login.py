@@ -62,7 +62,11 @@ def test_wrong_credentials_answer_401_with_one_message_and_no_session(client, ba
 def test_empty_form_names_the_missing_fields(client):
     response = client.post("/login?lang=en", data={"username": "", "password": ""})
     assert response.status_code == 422
-    assert response.get_data(as_text=True).count("This field is required.") == 2
+    body = response.get_data(as_text=True)
+    # Under each field, and once more in the error summary on top of the form.
+    assert body.count("This field is required.") == 4
+    assert 'href="#username">Username: This field is required.' in body
+    assert 'href="#password">Password: This field is required.' in body
 
 
 def test_login_starts_a_new_session(client, babinsa):

@@ -7,6 +7,13 @@
 (function () {
   "use strict";
 
+  // A refused form's error summary (templates/macros/forms.html) has autofocus; where the
+  // browser did not apply it (a restored page, another element first), focus it here.
+  var summary = document.querySelector("[data-error-summary]");
+  if (summary && (!document.activeElement || document.activeElement === document.body)) {
+    summary.focus();
+  }
+
   var node = document.getElementById("waspada-field");
   if (!node) { return; }
   // Without IndexedDB (or a failed outbox.js) the helpers stay, the outbox does not.

@@ -383,21 +383,68 @@
 
   function clearErrors(form) {
     Array.prototype.forEach.call(form.querySelectorAll("[data-js-error]"), function (el) { el.remove(); });
+    Array.prototype.forEach.call(document.querySelectorAll("[data-error-summary]"), function (el) { el.remove(); });
     Array.prototype.forEach.call(form.querySelectorAll("[data-js-invalid]"), function (el) {
       el.classList.remove("has-error");
       el.removeAttribute("data-js-invalid");
     });
   }
 
-  /** The server's refusal under the fields it names (as the server's own page shows it), the rest on top. */
+  /** What the summary calls a control: its label (a radio group's legend), after its problem block's legend. */
+  function labelOf(form, el) {
+    var group = el.type === "radio" ? el.closest("fieldset") : null;
+    var label = group ? group.querySelector("legend") : (el.id ? form.querySelector('label[for="' + el.id + '"]') : null);
+    var words = label ? label.textContent.trim() : "";
+    var block = el.closest("fieldset.ticket-entry");
+    var legend = block && block !== group ? block.querySelector("legend") : null;
+    return legend ? legend.textContent.trim() + " · " + words : words;
+  }
+
+  /** The error summary on top of the form, as the server's (templates/macros/forms.html), focused. */
+  function summarize(form, entries) {
+    Array.prototype.forEach.call(document.querySelectorAll("[data-error-summary]"), function (el) { el.remove(); });
+    var box = document.createElement("div");
+    box.className = "flash flash-error error-summary";
+    box.id = "error-summary";
+    box.tabIndex = -1;
+    box.setAttribute("role", "alert");
+    box.setAttribute("data-error-summary", "");
+    box.setAttribute("data-js-error", "");
+    var title = document.createElement("h2");
+    title.textContent = field.text.fix_following;
+    box.appendChild(title);
+    var list = document.createElement("ul");
+    entries.forEach(function (entry) {
+      var li = document.createElement("li");
+      var words = entry.label ? entry.label + ": " + entry.message : entry.message;
+      if (entry.id) {
+        var a = document.createElement("a");
+        a.href = "#" + entry.id;
+        a.textContent = words;
+        li.appendChild(a);
+      } else {
+        li.textContent = words;
+      }
+      list.appendChild(li);
+    });
+    box.appendChild(list);
+    form.insertBefore(box, form.firstChild);
+    box.focus();
+    box.scrollIntoView({ block: "start" });
+  }
+
+  /** The server's refusal under the fields it names (as the server's own page shows it), all of it in the summary. */
   function showErrors(form, item) {
     clearErrors(form);
-    var general = [];
+    var entries = [];
     Object.keys(item.errors || {}).forEach(function (name) {
       var control = form.elements[name];
       var el = control && (control.length && !control.tagName ? control[0] : control);
-      var box = el && el.closest(".field, fieldset");
-      if (!box) { general = general.concat(item.errors[name]); return; }
+      var box = el && el.type !== "hidden" && el.closest(".field, fieldset");
+      if (!box) {
+        item.errors[name].forEach(function (line) { entries.push({ message: line }); });
+        return;
+      }
       var message = document.createElement("div");
       message.className = "error";
       message.setAttribute("data-js-error", "");
@@ -410,19 +457,14 @@
         var p = document.createElement("p");
         p.textContent = line;
         message.appendChild(p);
+        entries.push({ id: el.id, label: labelOf(form, el), message: line });
       });
       box.appendChild(message);
       box.classList.add("has-error");
       box.setAttribute("data-js-invalid", "");
     });
-    if (!item.errors || general.length) {
-      var top = notice(form, field.text.refused + " " + (general.join(" ") || item.message || ""));
-      top.className = "flash flash-error";
-      top.setAttribute("role", "alert");
-      top.setAttribute("data-js-error", "");
-    }
-    var first = form.querySelector("[data-js-error]");
-    if (first) { first.scrollIntoView({ block: "center" }); }
+    if (!item.errors) { entries.push({ message: field.text.refused + " " + (item.message || "") }); }
+    summarize(form, entries);
   }
 
   function sent(form, item) {

@@ -22,4 +22,5 @@ class VisitForm(Form):
     visited_on = StringField(_l("Date of the visit"), render_kw={"type": "date"})
     met_with = StringField(_l("Met with"), render_kw={"maxlength": MET_WITH_MAX, "placeholder": _l("e.g. Sekretaris Desa")})
     notes = TextAreaField(_l("Notes"), render_kw={"maxlength": NOTES_MAX, "rows": 4})
-    tickets = FieldList(FormField(TicketEntryForm), min_entries=1, max_entries=MAX_TICKETS_PER_VISIT)
+    tickets = FieldList(FormField(TicketEntryForm), _l("Problem heard (%(n)d)"), min_entries=1,
+                        max_entries=MAX_TICKETS_PER_VISIT)
