@@ -9,7 +9,6 @@ started by mistake runs nothing twice.
 import importlib
 import logging
 import signal
-from dataclasses import dataclass
 
 import click
 from apscheduler.schedulers.blocking import BlockingScheduler
@@ -18,27 +17,10 @@ from apscheduler.triggers.interval import IntervalTrigger
 from flask import current_app
 
 from tracker.jobs.runner import SLOT_ORIGIN, run_job, slot_for
+from tracker.jobs.specs import JobSpec, job_specs  # noqa: F401 (JobSpec re-exported beside job_specs)
 from tracker.timeutil import utcnow
 
 log = logging.getLogger("tracker.scheduler")
-
-
-@dataclass(frozen=True)
-class JobSpec:
-    """A periodic job: its name, the ``module:function`` it runs and its period."""
-
-    name: str
-    target: str
-    minutes: int
-
-
-def job_specs(app):
-    """The jobs this deployment runs (the sweep period comes from SWEEP_INTERVAL_MINUTES)."""
-    return (
-        JobSpec("sweep", "tracker.warnings.jobs:sweep_job", app.config["SWEEP_INTERVAL_MINUTES"]),
-        JobSpec("digests", "tracker.digests.jobs:run_digests", 15),
-        JobSpec("outbox", "tracker.digests.jobs:relay_outbox", 1),
-    )
 
 
 def resolve(target):

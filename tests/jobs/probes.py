@@ -66,3 +66,8 @@ def run_scheduler_in_child(database_url, path, now, barrier, results):
             time.sleep(0.1)
         scheduler.shutdown(wait=True)
     results.put(outcomes[0] if outcomes else "timeout")
+
+
+def fail(now):
+    """A job that always fails."""
+    raise RuntimeError("probe failure")

@@ -6,18 +6,24 @@ second scheduler process started by mistake finds the slot taken — and on
 PostgreSQL also takes a transaction-level advisory lock on the job, runs
 the job, and commits once. A failure is rolled back, logged with its
 traceback and recorded as a failed run; the next slot tries again.
+
+Each finished run also updates the job's ``job_status`` row (last success,
+last failure, duration, counts) in the same transaction, which
+/healthz/jobs and /metrics read from the web processes.
 """
 import logging
+import time
 import traceback
 import zlib
 from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import func, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from tracker.database import is_postgres
 from tracker.extensions import db
-from tracker.jobs.models import JobRun
+from tracker.jobs.models import JobRun, JobStatus
 from tracker.timeutil import as_utc, utcnow
 
 log = logging.getLogger("tracker.jobs")
@@ -63,12 +69,34 @@ def _claim(job, slot):
     return None
 
 
-def _record_failure(job, slot, error):
+def record_status(job, outcome, finished_at, duration):
+    """Count a finished run (``outcome`` "done" or "failed") in the job's ``job_status`` row; flushes.
+
+    One ``INSERT … ON CONFLICT DO UPDATE``: the first run of a job creates
+    its row (watched since that run), later runs update it.
+    """
+    dialect = postgresql if is_postgres(db.session) else sqlite
+    is_done = outcome == "done"
+    moment = "last_ok_at" if is_done else "last_error_at"
+    count = "runs_done" if is_done else "runs_failed"
+    values = {"job": job, "watched_since": finished_at, "last_duration": duration, "runs_done": 0,
+              "runs_failed": 0}
+    stmt = dialect.insert(JobStatus).values({**values, moment: finished_at, count: 1})
+    columns = JobStatus.__table__.c
+    db.session.execute(stmt.on_conflict_do_update(index_elements=["job"], set_={
+        moment: finished_at, "last_duration": duration, count: columns[count] + 1,
+    }))
+
+
+def _record_failure(job, slot, error, duration):
     """Write the failed run in its own transaction (the job's work was rolled back)."""
     session = db.session
     try:
-        session.add(JobRun(job=job, slot=slot, status="failed", started_at=utcnow(),
-                           finished_at=utcnow(), summary="", error=error))
+        finished = utcnow()
+        session.add(JobRun(job=job, slot=slot, status="failed", started_at=finished,
+                           finished_at=finished, summary="", error=error))
+        session.flush()
+        record_status(job, "failed", finished, duration)
         session.commit()
     except (IntegrityError, OperationalError):
         # Another process claimed the slot after our rollback; its run stands.
@@ -84,19 +112,26 @@ def run_job(job, function, now, slot):
     run = _claim(job, slot)
     if run is None:
         return "skipped"
+    started = time.perf_counter()
     try:
         summary = function(now)
         run.status = "done"
         run.summary = str(summary or "")[:SUMMARY_MAX]
         run.finished_at = utcnow()
+        duration = time.perf_counter() - started
+        record_status(job, "done", run.finished_at, duration)
         db.session.commit()
     except Exception:  # a job may fail in any way; the scheduler must keep running
         error = traceback.format_exc()
+        duration = time.perf_counter() - started
         db.session.rollback()
-        log.exception("job %s slot %s failed; it runs again at the next slot", job, slot)
-        _record_failure(job, slot, error)
+        log.exception("job %s slot %s failed after %.2f s; it runs again at the next slot", job, slot, duration,
+                      extra={"job": job, "slot": slot, "outcome": "failed", "duration_seconds": round(duration, 3)})
+        _record_failure(job, slot, error, duration)
         return "failed"
-    log.info("job %s slot %s: %s", job, slot, run.summary)
+    log.info("job %s slot %s done in %.2f s: %s", job, slot, duration, run.summary,
+             extra={"job": job, "slot": slot, "outcome": "done", "duration_seconds": round(duration, 3),
+                    "summary": run.summary})
     return "done"
 
 

@@ -1,4 +1,4 @@
-"""Home page, /healthz and the language switch."""
+"""Home page, /healthz, /healthz/jobs and the language switch."""
 import logging
 
 from flask import current_app, jsonify, redirect, request, session, url_for
@@ -7,6 +7,8 @@ from sqlalchemy import text
 
 from tracker.auth.services import set_locale
 from tracker.extensions import csrf, db
+from tracker.jobs.health import job_health
+from tracker.timeutil import utcnow
 from tracker.web import commit_or_rollback
 
 log = logging.getLogger("tracker.health")
@@ -28,6 +30,30 @@ def healthz():
         db.session.rollback()
         return jsonify({"status": "error", "database": "error"}), 503
     return jsonify({"status": "ok", "database": "ok"})
+
+
+@csrf.exempt
+def healthz_jobs():
+    """The scheduler's jobs: 200 when each last succeeded within two of its periods, else 503 naming the late.
+
+    Kept apart from /healthz, so a dead scheduler does not take the web
+    workers out of a load balancer. The first check of a database whose
+    jobs never ran starts watching them (see ``tracker.jobs.health``).
+    """
+    now = utcnow()
+    try:
+        health = job_health(now, watch=True)
+        db.session.commit()
+    except Exception:  # any driver error means "cannot tell" here
+        log.exception("job health check: database unreachable")
+        db.session.rollback()
+        return jsonify({"status": "error", "database": "error"}), 503
+    late = [job.name for job in health if job.is_late]
+    body = {"status": "late" if late else "ok", "jobs": {job.name: job.as_json() for job in health}}
+    if late:
+        body["late"] = late
+        return jsonify(body), 503
+    return jsonify(body)
 
 
 def set_language(code):
