@@ -110,6 +110,10 @@ class Config:
     # A request body beyond this answers 413: three full-size photos and the form around them.
     MAX_CONTENT_LENGTH = env_int("MAX_CONTENT_LENGTH", 3 * ATTACHMENT_MAX_BYTES + 1024 * 1024)
 
+    # Retention (UU 27/2022): the names in tickets closed or rejected this many days ago are removed
+    # (tracker/retention), RETENTION_BATCH tickets per statement.
+    RETENTION_CLOSED_DAYS = env_int("RETENTION_CLOSED_DAYS", 730)
+    RETENTION_BATCH = env_int("RETENTION_BATCH", 1000)
     # Backups (tracker/backup): the folder of pg_dump/pg_restore when not on PATH.
     PG_BIN_DIR = os.environ.get("PG_BIN_DIR") or None
 

@@ -24,10 +24,14 @@ def test_the_scheduler_runs_sweep_digests_and_outbox(app):
     assert specs["sweep"] == JobSpec("sweep", "tracker.warnings.jobs:sweep_job", 10)
     assert specs["digests"].target == "tracker.digests.jobs:run_digests" and specs["digests"].minutes == 15
     assert specs["outbox"].target == "tracker.digests.jobs:relay_outbox" and specs["outbox"].minutes == 1
+    # Monthly: the retention of personal data (tracker.retention), not watched by /healthz/jobs.
+    assert specs["retention"] == JobSpec("retention", "tracker.retention.jobs:retention_job", 30 * 24 * 60,
+                                         is_watched=False)
 
     scheduler = build_scheduler(app, BackgroundScheduler)
     jobs = {job.id: job for job in scheduler.get_jobs()}
-    assert set(jobs) == {"sweep", "digests", "outbox", "sweep-startup", "digests-startup", "outbox-startup"}
+    assert set(jobs) == {"sweep", "digests", "outbox", "retention",
+                         "sweep-startup", "digests-startup", "outbox-startup", "retention-startup"}
     for name, spec in specs.items():
         job = jobs[name]
         assert job.coalesce is True and job.max_instances == 1

@@ -45,6 +45,7 @@ KINDS = {
     "election.changed": _l("Election changed"),
     "election.removed": _l("Election removed"),
     "export.downloaded": _l("Export downloaded"),
+    "retention.applied": _l("Personal data anonymised (retention)"),
 }
 log = logging.getLogger("tracker.audit")
 

@@ -79,7 +79,7 @@ def job_health(now, *, watch=False):
     ran shows late one period later; the caller commits. Without it, a job
     with no row is not late (nothing says since when to wait for it).
     """
-    specs = job_specs(current_app)
+    specs = [spec for spec in job_specs(current_app) if spec.is_watched]
     rows = {row.job: row for row in db.session.execute(
         select(JobStatus).where(JobStatus.job.in_([spec.name for spec in specs]))).scalars()}
     missing = [spec.name for spec in specs if spec.name not in rows]

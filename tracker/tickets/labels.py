@@ -66,4 +66,5 @@ EVENT_LABELS = {
     "flag_raised": _l("flag raised"),
     "flag_cleared": _l("flag cleared"),
     "photo_added": _l("photo added"),
+    "anonymised": _l("personal data removed"),
 }

@@ -25,6 +25,8 @@ LEVELS = ("koramil", "kodim")
 EVENT_KINDS = (
     "created", "comment", "status", "severity", "category", "escalated",
     "flag_raised", "flag_cleared", "photo_added",
+    # The system line of a ticket whose personal data the retention removed (tracker.retention).
+    "anonymised",
 )
 
 
