@@ -117,6 +117,12 @@ class Config:
     # Backups (tracker/backup): the folder of pg_dump/pg_restore when not on PATH.
     PG_BIN_DIR = os.environ.get("PG_BIN_DIR") or None
 
+    # Operations (issue 15): GET /metrics answers only with "Authorization: Bearer <METRICS_TOKEN>"
+    # (404 while unset); LOG_FORMAT "plain" or "json" (one JSON object a line).
+    METRICS_TOKEN = os.environ.get("METRICS_TOKEN") or None
+    LOG_FORMAT = os.environ.get("LOG_FORMAT", "plain").strip().lower()
+    LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO").strip().upper()
+
     ALLOW_DEMO_SEED = False
     # Strict-Transport-Security: only where the app is served over TLS (production).
     HSTS = False

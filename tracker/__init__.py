@@ -75,13 +75,15 @@ def create_app(config=None):
     from tracker.field.blueprint import bp as field_bp
     from tracker.main.blueprint import bp as main_bp
     from tracker.news.blueprint import bp as news_bp
+    from tracker.ops.blueprint import bp as ops_bp
     from tracker.regions.blueprint import bp as regions_bp
     from tracker.retention.blueprint import bp as retention_bp
     from tracker.tickets.blueprint import bp as tickets_bp
     from tracker.visits.blueprint import bp as visits_bp
     from tracker.warnings.blueprint import bp as warnings_bp
 
-    for bp in (main_bp, auth_bp, admin_bp, regions_bp, tickets_bp, attachments_bp, visits_bp, elections_bp,
+    # ops first: its hooks time and log each request around all the others.
+    for bp in (ops_bp, main_bp, auth_bp, admin_bp, regions_bp, tickets_bp, attachments_bp, visits_bp, elections_bp,
                warnings_bp, news_bp, digests_bp, dashboard_bp, api_bp, field_bp, audit_bp, backup_bp,
                retention_bp, demo_bp):
         app.register_blueprint(bp)

@@ -9,6 +9,7 @@ from tracker.digests.models import OutboxMessage  # noqa: F401
 from tracker.elections.models import Election, ElectionArea, ElectionStage  # noqa: F401
 from tracker.idempotency.models import IdempotencyKey  # noqa: F401
 from tracker.jobs.models import JobRun  # noqa: F401
+from tracker.news.models import NewsReadMarker  # noqa: F401
 from tracker.regions.models import Region  # noqa: F401
 from tracker.tickets.models import Ticket, TicketCounter, TicketEvent  # noqa: F401
 from tracker.units.models import Unit, UnitRegion  # noqa: F401
