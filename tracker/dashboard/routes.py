@@ -4,6 +4,7 @@ from flask_login import current_user, login_required
 
 from tracker.dashboard import charts, services
 from tracker.elections.services import STAGE_LABELS
+from tracker.news import services as news
 from tracker.tickets.models import SEVERITIES
 from tracker.security import SVG_IMAGE_POLICY
 from tracker.timeutil import utcnow
@@ -25,9 +26,12 @@ def index():
     """What needs me today: the Babinsa's home, or the commander's dashboard."""
     now = utcnow()
     if current_user.role == "babinsa":
+        home = services.babinsa_home(current_user, now)
+        # "Waiting for me" is what waits for his own action (news.services.waiting_condition).
+        home["headline"] = dict(home["headline"], waiting=news.waiting_count(current_user))
         return render_template(
             "dashboard/babinsa.html", now=now, silent_after_days=current_app.config["SILENT_AFTER_DAYS"],
-            **services.babinsa_home(current_user, now),
+            unread_news=news.unread_count(current_user), **home,
         )
     data = services.commander_dashboard(current_user, now)
     figures = {
