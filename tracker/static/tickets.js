@@ -14,7 +14,8 @@
   var SUBMITTED = "waspada:submitted:";
   var PHOTO_MAX_SIDE = 1600;
   var PHOTO_QUALITY = 0.8;
-  var BLOCK_NAME = /^(tickets|problems)-\d+-/;
+  // A problem block's names and ids: tickets-<i>-title, problems-<i>-photos, and the block's own tickets-<i>.
+  var BLOCK_NAME = /^(tickets|problems)-\d+(-|$)/;
   // Fields whose value alone does not make a draft worth keeping.
   var NOT_A_DRAFT = /^(village_code|visited_on|occurred_on|client_key|visit_id|latitude|longitude|accuracy_m|csrf_token)$|-severity$/;
 
@@ -87,10 +88,11 @@
   function addButton(form) { return form.querySelector('button[name="add_ticket"]'); }
 
   function renumber(root, index) {
-    Array.prototype.forEach.call(root.querySelectorAll("[name], [id], [for], [aria-describedby]"), function (el) {
+    var all = [root].concat(Array.prototype.slice.call(root.querySelectorAll("[name], [id], [for], [aria-describedby]")));
+    all.forEach(function (el) {
       ["name", "id", "for", "aria-describedby"].forEach(function (attr) {
         var value = el.getAttribute(attr);
-        if (value) { el.setAttribute(attr, value.replace(BLOCK_NAME, "$1-" + index + "-")); }
+        if (value) { el.setAttribute(attr, value.replace(BLOCK_NAME, "$1-" + index + "$2")); }
       });
     });
   }
@@ -103,6 +105,11 @@
     var index = all.length;
     copy.setAttribute("data-added", "");
     Array.prototype.forEach.call(copy.querySelectorAll(".error"), function (el) { el.remove(); });
+    Array.prototype.forEach.call(copy.querySelectorAll("[data-similar]"), function (el) {
+      el.innerHTML = "";
+      delete el.dataset.shown;
+    });
+    Array.prototype.forEach.call(copy.querySelectorAll("[autofocus]"), function (el) { el.removeAttribute("autofocus"); });
     Array.prototype.forEach.call(copy.querySelectorAll(".has-error"), function (el) { el.classList.remove("has-error"); });
     Array.prototype.forEach.call(copy.querySelectorAll("input, select, textarea"), function (el) {
       el.removeAttribute("aria-invalid");
@@ -250,28 +257,40 @@
 
   // --- duplicate hints
 
+  /**
+   * Open tickets like the one being written, fetched when the village or a category
+   * changes: one box on the ticket form (#similar), one per problem block of the
+   * visit form ([data-similar] in each block, for that block's category).
+   */
   function similarHints(form) {
     var url = form.dataset.similarUrl;
-    var box = document.getElementById("similar");
     var village = form.querySelector("[data-role=village]");
-    var category = form.querySelector("[data-role=category]");
-    if (!url || !box || !village || !category || !window.fetch) { return; }
+    if (!url || !village || !window.fetch) { return; }
     Array.prototype.forEach.call(form.querySelectorAll(".js-hide"), function (el) { el.hidden = true; });
-    var shown = "";
-    var look = function () {
+    var look = function (box) {
+      var category = (box.closest("fieldset.ticket-entry") || form).querySelector("[data-role=category]");
+      if (!category) { return; }
       var query = "village_code=" + encodeURIComponent(village.value) +
         "&category=" + encodeURIComponent(category.value);
-      if (!village.value || !category.value) { box.innerHTML = ""; shown = ""; return; }
-      if (query === shown || !navigator.onLine) { return; }
-      shown = query;
+      if (!village.value || !category.value) { box.innerHTML = ""; box.dataset.shown = ""; return; }
+      if (query === box.dataset.shown || !navigator.onLine) { return; }
+      box.dataset.shown = query;
       fetch(url + "?" + query, { credentials: "same-origin", headers: { "Accept": "text/html" } })
         .then(function (r) { return r.ok ? r.text() : ""; })
-        .then(function (html) { if (shown === query) { box.innerHTML = html; } })
-        .catch(function () { shown = ""; });
+        .then(function (html) { if (box.dataset.shown === query) { box.innerHTML = html; } })
+        .catch(function () { box.dataset.shown = ""; });
     };
-    village.addEventListener("change", look);
-    category.addEventListener("change", look);
-    look();
+    var boxes = function () { return form.querySelectorAll("#similar, [data-similar]"); };
+    form.addEventListener("change", function (event) {
+      var target = event.target;
+      if (target === village) {
+        Array.prototype.forEach.call(boxes(), look);
+      } else if (target && target.matches && target.matches("[data-role=category]")) {
+        var box = (target.closest("fieldset.ticket-entry") || form).querySelector("#similar, [data-similar]");
+        if (box) { look(box); }
+      }
+    });
+    Array.prototype.forEach.call(boxes(), look);
   }
 
   // --- location, only when he taps the button

@@ -13,5 +13,6 @@ add_nav_item("visits.index", _l("Visits"), roles=("koramil", "kodim", "admin"), 
 
 bp.add_url_rule("/villages", view_func=routes.villages)
 bp.add_url_rule("/new", methods=["GET", "POST"], view_func=routes.new)
+bp.add_url_rule("/similar", view_func=routes.similar)
 bp.add_url_rule("/<int:visit_id>", view_func=routes.detail)
 bp.add_url_rule("/", view_func=routes.index)

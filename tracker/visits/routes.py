@@ -12,8 +12,10 @@ from tracker.idempotency.web import commit_once
 from tracker.pagination import paginate
 from tracker.params import page_arg
 from tracker.regions.names import region_names
+from tracker.regions.codes import CodeError, normalize
 from tracker.tickets.forms import village_options
-from tracker.tickets.services import open_ticket_counts
+from tracker.tickets.models import CATEGORIES
+from tracker.tickets.services import open_ticket_counts, similar_open_tickets
 from tracker.timeutil import local_date, utcnow
 from tracker.visits.forms import VisitForm
 from tracker.visits.models import Visit
@@ -45,9 +47,28 @@ def villages():
 
 
 def visit_form_context(form):
-    """What the visit form template needs besides the form."""
+    """What the visit form template needs besides the form: the villages and the
+    duplicate hints of each problem entry."""
     return {"form": form, "villages": village_options(current_user), "today": local_today().isoformat(),
-            "draft": draft_key("visit")}
+            "draft": draft_key("visit"),
+            "hints": [similar_to(form.village_code.data, entry.form.category.data) for entry in form.tickets]}
+
+
+def similar_to(village, category):
+    """Open tickets the user can see in the village and category (the ticket form's duplicate hints)."""
+    if not village or category not in CATEGORIES:
+        return []
+    try:
+        return similar_open_tickets(current_user, normalize(village), category)
+    except CodeError:
+        return []
+
+
+@login_required
+def similar():
+    """One problem entry's duplicate hints as an HTML fragment (progressive enhancement)."""
+    return render_template("tickets/_similar.html", in_visit=True, hints=similar_to(
+        request.args.get("village_code", ""), request.args.get("category", "")))
 
 
 def problems(form):
@@ -81,22 +102,26 @@ def new():
     """Record a visit and, in the same submit, the problems heard there with their
     photos (all or nothing), once per client_key (the phone's outbox: JSON).
 
-    "Add another problem" re-renders the form with one more ticket entry and
-    saves nothing, so it works without JavaScript.
+    "Add another problem" re-renders the form with one more ticket entry
+    (its button posts to ``#tickets-<n>``, the new entry's id, to land on it), and
+    "Check for similar reports" with each entry's duplicate hints; both save
+    nothing, so they work without JavaScript.
     """
     if request.method == "GET":
         form = VisitForm(formdata=None, village_code=request.args.get("village_code", ""),
                          visited_on=local_today().isoformat())
         return render_template("visits/new.html", **visit_form_context(form))
     form = VisitForm()
-    adding = "add_ticket" in request.form
-    is_valid = not adding and form.validate_on_submit()
-    if not adding and not is_valid and wants_json():
-        return refused_json(invalid(form))
-    if not is_valid:
+    if "add_ticket" in request.form:
         if len(form.tickets.entries) < form.tickets.max_entries:
             form.tickets.append_entry()
         return render_template("visits/new.html", **visit_form_context(form))
+    if "check" in request.form:
+        return render_template("visits/new.html", **visit_form_context(form))
+    if not form.validate_on_submit():
+        if wants_json():
+            return refused_json(invalid(form))
+        return render_template("visits/new.html", **visit_form_context(form)), 422
     filled = problems(form)
     tickets = [
         {"category": entry.category.data, "severity": entry.severity.data, "title": entry.title.data,
