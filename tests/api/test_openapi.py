@@ -50,7 +50,7 @@ def test_the_contract_of_issue_3_is_documented(document):
     assert set(ticket["required"]) == set(ticket["properties"]) == {
         "id", "ref", "village_code", "village_name", "category", "severity", "status", "level", "title",
         "description", "occurred_on", "reported_at", "due_at", "reporter", "sensitive", "flagged", "version",
-        "attachments", "latitude", "longitude", "accuracy_m"}
+        "attachments", "duplicate_of", "latitude", "longitude", "accuracy_m"}
 
 
 def test_the_document_has_the_required_top_level_parts(document):

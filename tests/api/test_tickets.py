@@ -11,7 +11,7 @@ from tracker.tickets.models import Ticket, TicketEvent
 
 TICKET_KEYS = {"id", "ref", "village_code", "village_name", "category", "severity", "status", "level", "title",
                "description", "occurred_on", "reported_at", "due_at", "reporter", "sensitive", "flagged", "version",
-               "attachments", "latitude", "longitude", "accuracy_m"}
+               "attachments", "duplicate_of", "latitude", "longitude", "accuracy_m"}
 EVENT_KEYS = {"kind", "actor", "at", "from", "to", "reason"}
 TODAY = date(2026, 3, 10)  # NOW in WIB
 
@@ -79,7 +79,7 @@ def test_posting_a_ticket_answers_201_with_the_ticket_json(app, world):
         "reported_at": "2026-03-10T02:00:00+00:00",
         "due_at": (NOW + timedelta(hours=hours)).isoformat(), "reporter": "babinsa.kemiri",
         "sensitive": True, "flagged": False, "version": 1,
-        "attachments": 0, "latitude": None, "longitude": None, "accuracy_m": None,
+        "attachments": 0, "duplicate_of": None, "latitude": None, "longitude": None, "accuracy_m": None,
     }
 
 

@@ -186,7 +186,8 @@ def action_buttons(body):
     ("koramil", "new", "koramil", ["triage", "start", "escalate", "reject"]),
     ("koramil", "escalated", "kodim", []),
     ("kodim", "escalated", "kodim", ["start", "resolve"]),
-    ("kodim", "resolved", "kodim", ["close", "reopen"]),
+    # Reject and close sit apart, after the other actions (issue 14).
+    ("kodim", "resolved", "kodim", ["reopen", "close"]),
 ])
 def test_ticket_page_offers_only_allowed_actions(world, web, make_ticket, role, status, level, expected):
     ticket = make_ticket(world.babinsa, status=status, level=level)
@@ -219,10 +220,17 @@ def test_transition_form_moves_the_ticket(world, web, make_ticket):
 
 def test_missing_reason_is_422_naming_reason_and_writes_nothing(world, web, make_ticket):
     ticket = make_ticket(world.babinsa)
-    response = web(world.koramil).post(f"/tickets/{ticket.id}/transition",
-                                       data={"action": "reject", "reason": "", "version": "1"})
+    client = web(world.koramil)
+    response = client.post(f"/tickets/{ticket.id}/transition",
+                           data={"action": "escalate", "reason": "", "version": "1"})
     assert response.status_code == 422
     assert 'id="reason-error"' in text(response)
+    # A rejection is asked in its own form (issue 14), whose reason is named there.
+    for confirm in ("", "1"):
+        response = client.post(f"/tickets/{ticket.id}/transition",
+                               data={"action": "reject", "reason": "", "version": "1", "confirm": confirm})
+        assert response.status_code == 422
+        assert 'id="danger_reason-error"' in text(response)
     db.session.expire_all()
     assert ticket.status == "new" and count(TicketEvent) == 1
 

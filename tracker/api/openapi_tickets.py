@@ -5,7 +5,7 @@ from tracker.attachments.services import MAX_PER_TICKET
 from tracker.geo.location import ACCURACY_MAX_M, LATITUDE_RANGE, LONGITUDE_RANGE
 from tracker.tickets.models import CATEGORIES, EVENT_KINDS, LEVELS, SEVERITIES, STATUSES
 from tracker.tickets.services import (
-    ACTIONS, COMMENT_MAX, DESCRIPTION_MAX, PARTIES_MAX, QUERY_MAX, REASON_MAX, TITLE_MAX,
+    ACTIONS, COMMENT_MAX, DESCRIPTION_MAX, DUPLICATE_REF_MAX, PARTIES_MAX, QUERY_MAX, REASON_MAX, TITLE_MAX,
 )
 from tracker.visits.services import MET_WITH_MAX, NOTES_MAX
 
@@ -92,7 +92,14 @@ OPENAPI_PATHS = {
         "post": {
             "tags": ["tickets"], "operationId": "transitionTicket", "summary": "Take a life-cycle action",
             "description": "409 when the action is not allowed from the current status or `version` is stale; "
-                           "403 when the caller's role may not take it; 422 when a required reason is missing.",
+                           "403 when the caller's role may not take it; 422 when a required reason is missing. "
+                           "A rejection may name the ticket it duplicates in `duplicate_of`: 422 under "
+                           "`duplicate_of` when that ticket does not exist or the caller cannot see it (one "
+                           "message for both), is this ticket, is in another village, is itself a duplicate or "
+                           "was rejected, or when other tickets already are duplicates of this one (no chains). "
+                           "The link is shown on both tickets and written to both timelines "
+                           "(`duplicate_of` and `has_duplicate` events); nothing else is copied. "
+                           "Unlike the web page, the API asks no confirmation.",
             "requestBody": request_body("TransitionInput"),
             "responses": {"200": _TICKET_ANSWER, **error_responses("401", "403", "404", "409", "422")},
         },
@@ -173,7 +180,7 @@ OPENAPI_SCHEMAS = {
         "type": "object",
         "required": ["id", "ref", "village_code", "village_name", "category", "severity", "status", "level",
                      "title", "description", "occurred_on", "reported_at", "due_at", "reporter", "sensitive",
-                     "flagged", "version", "attachments", "latitude", "longitude", "accuracy_m"],
+                     "flagged", "version", "attachments", "duplicate_of", "latitude", "longitude", "accuracy_m"],
         "properties": {
             "id": {"type": "integer"},
             "ref": {"type": "string", "example": "0727-2026-000042"},
@@ -194,6 +201,9 @@ OPENAPI_SCHEMAS = {
             "version": {"type": "integer", "description": "Send it back with a change to detect a stale copy."},
             "attachments": {"type": "integer", "minimum": 0, "maximum": MAX_PER_TICKET,
                             "description": "How many photos it has (`/tickets/{ticket_id}/attachments`)."},
+            "duplicate_of": {"type": "integer", "nullable": True,
+                             "description": "The id of the ticket this one was rejected as a duplicate of; "
+                                            "null when it is none, or when the caller may not see that ticket."},
             **_LOCATION,
         },
     },
@@ -215,8 +225,15 @@ OPENAPI_SCHEMAS = {
         "properties": {
             "action": {"type": "string", "enum": list(ACTIONS)},
             "reason": {"type": "string", "maxLength": REASON_MAX,
-                       "description": "Required for escalate, resolve, reopen and reject."},
+                       "description": "Required for escalate, resolve, reopen and reject (not for a rejection "
+                                      "with `duplicate_of`)."},
             "version": {"type": "integer", "description": "The version you last read; 409 if it changed."},
+            "duplicate_of": {
+                "oneOf": [{"type": "integer", "minimum": 1},
+                          {"type": "string", "maxLength": DUPLICATE_REF_MAX, "example": "0727-2026-000042"}],
+                "description": "With `reject` only: the original ticket, by id or reference, in the same "
+                               "village and visible to the caller.",
+            },
         },
     },
     "ReclassifyInput": {
@@ -242,7 +259,9 @@ OPENAPI_SCHEMAS = {
             "actor": {"type": "string", "nullable": True, "description": "Username; null for the system."},
             "at": TIME,
             "from": {"type": "string", "nullable": True},
-            "to": {"type": "string", "nullable": True},
+            "to": {"type": "string", "nullable": True,
+                   "description": "The new value; for `duplicate_of` and `has_duplicate`, the other ticket's "
+                                  "reference."},
             "reason": {"type": "string", "description": "The reason given, or a comment's text."},
         },
     },

@@ -15,15 +15,17 @@ def iso_date(value):
     return value.isoformat() if value is not None else None
 
 
-def ticket_json(ticket, flagged, attachments):
-    """A ticket; ``flagged`` and ``attachments`` (its number of photos) come from one
-    query per page each (warnings.models.flagged_ids, attachments.services.photo_counts)."""
-    return _ticket_fields(ticket, ticket.village.name, ticket.reporter.username, flagged, attachments)
+def ticket_json(ticket, flagged, attachments, duplicate_of=None):
+    """A ticket; ``flagged``, ``attachments`` (its number of photos) and ``duplicate_of`` (the id
+    of its original, when the caller may see it) come from one query per page each
+    (warnings.models.flagged_ids, attachments.services.photo_counts,
+    tickets.services.visible_originals)."""
+    return _ticket_fields(ticket, ticket.village.name, ticket.reporter.username, flagged, attachments, duplicate_of)
 
 
-def ticket_row_json(row):
+def ticket_row_json(row, duplicate_of=None):
     """A ticket from a list row that carries ``village_name``, ``reporter``, ``flagged`` and ``attachments``."""
-    return _ticket_fields(row, row.village_name, row.reporter, bool(row.flagged), row.attachments)
+    return _ticket_fields(row, row.village_name, row.reporter, bool(row.flagged), row.attachments, duplicate_of)
 
 
 def _location_fields(record):
@@ -31,7 +33,7 @@ def _location_fields(record):
     return {"latitude": record.latitude, "longitude": record.longitude, "accuracy_m": record.accuracy_m}
 
 
-def _ticket_fields(ticket, village_name, reporter, flagged, attachments):
+def _ticket_fields(ticket, village_name, reporter, flagged, attachments, duplicate_of):
     return {
         "id": ticket.id,
         "ref": ticket.ref,
@@ -51,6 +53,7 @@ def _ticket_fields(ticket, village_name, reporter, flagged, attachments):
         "flagged": flagged,
         "version": ticket.version,
         "attachments": attachments,
+        "duplicate_of": duplicate_of,
         **_location_fields(ticket),
     }
 

@@ -17,7 +17,7 @@ from tracker.idempotency.services import replay_response
 from tracker.pagination import decode_cursor
 from tracker.tickets.listing import ticket_row_page
 from tracker.tickets.services import (
-    add_comment, create_ticket, reclassify, search_tickets, timeline, transition,
+    add_comment, create_ticket, reclassify, search_tickets, timeline, transition, visible_originals,
 )
 from tracker.validation import parse_bool
 from tracker.visits.services import record_visit
@@ -26,10 +26,13 @@ from tracker.warnings.models import flagged_ids
 
 
 def _tickets_json(tickets):
-    """Serialize tickets whose village and reporter are loaded; flags and photo counts in one query each."""
+    """Serialize tickets whose village and reporter are loaded; flags, photo counts and
+    the originals the caller may see in one query each."""
     ids = [t.id for t in tickets]
     flagged, photos = flagged_ids(ids), photo_counts(ids)
-    return [ticket_json(t, t.id in flagged, photos.get(t.id, 0)) for t in tickets]
+    # A Babinsa is not told the id of a sensitive original he may not see.
+    originals = visible_originals(current_api_user(), [t.id for t in tickets if t.duplicate_of_id is not None])
+    return [ticket_json(t, t.id in flagged, photos.get(t.id, 0), originals.get(t.id)) for t in tickets]
 
 
 def _ticket_answer(ticket, status=200):
@@ -74,9 +77,10 @@ def list_tickets():
         raise ValidationError(errors)
     result = ticket_row_page(stmt, page, per_page, count=with_total is not False,
                              after=decode_cursor(after) if after else None)
+    originals = visible_originals(current_api_user(), [row.id for row in result.items if row.status == "rejected"])
     return jsonify({
-        "items": [ticket_row_json(row) for row in result.items], "total": result.total, "page": page,
-        "per_page": per_page, "next": result.next_cursor,
+        "items": [ticket_row_json(row, originals.get(row.id)) for row in result.items], "total": result.total,
+        "page": page, "per_page": per_page, "next": result.next_cursor,
     })
 
 
@@ -123,11 +127,15 @@ def reclassify_ticket(ticket_id):
 
 @token_required
 def transition_ticket(ticket_id):
-    """Take a life-cycle action; 409 from the wrong status or a stale version."""
+    """Take a life-cycle action; 409 from the wrong status or a stale version.
+
+    A rejection may name its original in ``duplicate_of`` (id or reference);
+    no confirmation step here, unlike the web page.
+    """
     ticket = visible_ticket(ticket_id)
     data = json_body()
     transition(current_api_user(), ticket, data.get("action"), reason=data.get("reason"),
-               version=data.get("version"))
+               version=data.get("version"), duplicate_of=data.get("duplicate_of"))
     db.session.commit()
     return _ticket_answer(ticket)
 

@@ -95,6 +95,25 @@ class TransitionForm(Form):
     version = HiddenField()
 
 
+class DangerForm(Form):
+    """Reject or close: the destructive actions, asked on the ticket page and confirmed on a
+    page of their own (``confirm`` = 1 applies them). ``duplicate_of`` names the original
+    of a rejected duplicate, picked on the duplicate page."""
+
+    action = HiddenField()
+    # Its own id: the action form on the same page has a "reason" too.
+    reason = TextAreaField(_l("Reason"), id="danger_reason", render_kw={"rows": 2, "maxlength": 2000})
+    version = HiddenField()
+    duplicate_of = HiddenField()
+    confirm = HiddenField()
+
+
+class DuplicateSearchForm(Form):
+    """The search of the duplicate page (a GET form: no CSRF token)."""
+
+    q = StringField(_l("Reference or words of the title"), render_kw={"type": "search", "maxlength": 200})
+
+
 class ReclassifyForm(Form):
     """Change severity or category, with a reason."""
 

@@ -66,5 +66,7 @@ EVENT_LABELS = {
     "flag_raised": _l("flag raised"),
     "flag_cleared": _l("flag cleared"),
     "photo_added": _l("photo added"),
+    "duplicate_of": _l("rejected as a duplicate of"),
+    "has_duplicate": _l("duplicate linked"),
     "anonymised": _l("personal data removed"),
 }

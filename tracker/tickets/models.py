@@ -25,6 +25,9 @@ LEVELS = ("koramil", "kodim")
 EVENT_KINDS = (
     "created", "comment", "status", "severity", "category", "escalated",
     "flag_raised", "flag_cleared", "photo_added",
+    # A ticket rejected as a duplicate (to_value: the original's reference),
+    # and the line the original gets (to_value: the duplicate's reference).
+    "duplicate_of", "has_duplicate",
     # The system line of a ticket whose personal data the retention removed (tracker.retention).
     "anonymised",
 )
@@ -63,10 +66,15 @@ class Ticket(db.Model):
     due_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     resolved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     version: Mapped[int] = mapped_column(Integer, default=1)
+    # Set when the ticket was rejected as a duplicate: the ticket it repeats
+    # (same village, never itself a duplicate; tracker.tickets.services).
+    # Tickets are never deleted, so the key needs no ON DELETE rule.
+    duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("ticket.id"), index=True)
 
     village = relationship("Region")
     reporter = relationship("User", foreign_keys=[reporter_id])
     visit = relationship("Visit")
+    duplicate_of = relationship("Ticket", remote_side=[id], foreign_keys=[duplicate_of_id])
     events: Mapped[list["TicketEvent"]] = relationship(
         back_populates="ticket", order_by="TicketEvent.id", viewonly=True
     )

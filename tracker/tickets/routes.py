@@ -12,14 +12,15 @@ from flask_login import current_user, login_required
 from tracker.attachments.services import MAX_PER_TICKET, add_photos, photos_of, read_uploads
 from tracker.audit.services import audited_export
 from tracker.auth.decorators import roles_required
-from tracker.errors import ValidationError, wants_json
+from tracker.errors import Conflict, Forbidden, ValidationError, wants_json
 from tracker.forms import apply_errors
 from tracker.geo.location import location_from
 from tracker.idempotency.web import commit_once
 from tracker.params import int_or_raw, page_arg
 from tracker.regions.codes import WIB, CodeError, normalize
 from tracker.tickets.forms import (
-    CommentForm, PhotoForm, ReclassifyForm, TicketForm, TransitionForm, district_options, village_options,
+    CommentForm, DangerForm, DuplicateSearchForm, PhotoForm, ReclassifyForm, TicketForm, TransitionForm,
+    district_options, village_options,
 )
 from tracker.tickets.labels import (
     ACTION_LABELS, CATEGORY_LABELS, EVENT_LABELS, LEVEL_LABELS, SEVERITY_LABELS, STATUS_LABELS,
@@ -28,8 +29,9 @@ from tracker.tickets.export import export_csv
 from tracker.tickets.listing import ticket_page
 from tracker.tickets.models import CATEGORIES
 from tracker.tickets.services import (
-    ACTIONS, add_comment, allowed_actions, can_reclassify, create_ticket, escalation_queue, get_ticket,
-    overdue_tickets, reclassify, search_tickets, similar_open_tickets, timeline, transition, triage_queue,
+    ACTIONS, add_comment, allowed_actions, can, can_reclassify, create_ticket, duplicate_candidates, duplicates_of,
+    escalation_queue, get_ticket, likely_duplicates, overdue_tickets, prepare_transition, reclassify, role_may,
+    search_tickets, similar_open_tickets, timeline, transition, triage_queue,
 )
 from tracker.timeutil import as_utc, local_date, utcnow
 from tracker.warnings.models import flagged_ids
@@ -40,6 +42,8 @@ from tracker.web import (
 
 # The photo field of the ticket form and the add-photo form.
 PHOTOS = "photos"
+# Actions the web asks to confirm on a page of their own before applying them.
+DANGEROUS = ("reject", "close")
 
 
 def ticket_age(moment):
@@ -117,16 +121,20 @@ def export():
 
 # --- queues ----------------------------------------------------------------------
 
-def render_queue(title, stmt, empty):
-    """A queue page: its tickets in the service's order, paginated, with the total."""
+def render_queue(title, stmt, empty, *, mark_duplicates=False):
+    """A queue page: its tickets in the service's order, paginated, with the total;
+    with ``mark_duplicates``, each row's likely duplicates (one query for the page)."""
     page, flags = paginate(stmt)
-    return render_template("tickets/queue.html", title=title, page=page, flags=flags, empty=empty)
+    duplicates = likely_duplicates(current_user, page.items) if mark_duplicates else {}
+    return render_template("tickets/queue.html", title=title, page=page, flags=flags, empty=empty,
+                           duplicates=duplicates)
 
 
 @roles_required("koramil", "kodim", "admin")
 def triage():
-    """New tickets at Koramil level, most severe and oldest first."""
-    return render_queue(_("Triage queue"), triage_queue(current_user), _("No new tickets waiting."))
+    """New tickets at Koramil level, most severe and oldest first, likely duplicates marked."""
+    return render_queue(_("Triage queue"), triage_queue(current_user), _("No new tickets waiting."),
+                        mark_duplicates=True)
 
 
 @roles_required("koramil", "kodim", "admin")
@@ -227,13 +235,18 @@ def render_detail(ticket, status=200, **forms):
         formdata=None, severity=ticket.severity, category=ticket.category)
     actions = allowed_actions(current_user, ticket)
     photos = photos_of(ticket)
+    original = get_ticket(current_user, ticket.duplicate_of_id) if ticket.duplicate_of_id else None
     return render_template(
         "tickets/detail.html", ticket=ticket, events=timeline(ticket), photos=photos,
         may_add_photo=len(photos) < MAX_PER_TICKET, photo_form=forms.get("photo") or PhotoForm(formdata=None),
-        is_flagged=bool(flagged_ids([ticket.id])), actions=actions,
+        is_flagged=bool(flagged_ids([ticket.id])),
+        actions=[a for a in actions if a not in DANGEROUS],
+        dangerous=[a for a in actions if a in DANGEROUS],
         is_overdue=ticket.is_unresolved and as_utc(ticket.due_at) < utcnow(),
-        reason_actions=[str(ACTION_LABELS[a]) for a in actions if ACTIONS[a].needs_reason],
+        reason_actions=[str(ACTION_LABELS[a]) for a in actions if ACTIONS[a].needs_reason and a not in DANGEROUS],
         may_reclassify=can_reclassify(current_user, ticket),
+        original=original, duplicates=duplicates_of(current_user, ticket),
+        danger_form=forms.get("danger") or DangerForm(formdata=None),
         transition_form=forms.get("transition") or TransitionForm(formdata=None),
         reclassify_form=reclassify_form, comment_form=forms.get("comment") or CommentForm(formdata=None),
         clear_drafts=[draft_key(name) for name in drafts_done()],
@@ -262,16 +275,97 @@ def detail(ticket_id):
 
 @login_required
 def act(ticket_id):
-    """Take a life-cycle action (action, reason and the version the user saw)."""
+    """Take a life-cycle action (action, reason and the version the user saw).
+
+    Rejecting and closing are applied only with ``confirm`` = 1, which the
+    confirmation page sends; without it they are checked and that page is
+    shown (``confirm``). API clients call the service directly and do not
+    confirm.
+    """
     ticket = ticket_or_404(ticket_id)
-    form = TransitionForm()
+    if request.form.get("action") in DANGEROUS:
+        form = DangerForm()
+        if form.confirm.data != "1":
+            return ask_to_confirm(ticket, form)
+        forms = {"danger": form}
+    else:
+        form = TransitionForm()
+        forms = {"transition": form}
     action = form.action.data
+    duplicate_of = int_or_raw(form.duplicate_of.data) if isinstance(form, DangerForm) else None
     outcome = commit_or_rollback(lambda: transition(
-        current_user, ticket, action, reason=form.reason.data, version=int_or_raw(form.version.data)), form)
+        current_user, ticket, action, reason=form.reason.data, version=int_or_raw(form.version.data),
+        duplicate_of=duplicate_of), form)
     if not outcome.is_done:
-        return refused(ticket_id, outcome, transition=form)
-    flash(_("%(ref)s: %(status)s.", ref=ticket.ref, status=STATUS_LABELS[ticket.status]), "success")
+        if outcome.status == 422 and form.errors.get("duplicate_of"):
+            return render_duplicate_page(ticket_or_404(ticket_id), form, status=422)
+        return refused(ticket_id, outcome, **forms)
+    if ticket.duplicate_of_id is not None:
+        flash(_("%(ref)s rejected as a duplicate of %(original)s.", ref=ticket.ref,
+                original=ticket.duplicate_of.ref), "success")
+    else:
+        flash(_("%(ref)s: %(status)s.", ref=ticket.ref, status=STATUS_LABELS[ticket.status]), "success")
     return redirect(url_for("tickets.detail", ticket_id=ticket.id))
+
+
+@login_required
+def confirm(ticket_id):
+    """The first step of rejecting or closing: check the action and ask to confirm it."""
+    ticket = ticket_or_404(ticket_id)
+    form = DangerForm()
+    if form.action.data not in DANGEROUS:
+        form.action.errors = [_("Choose to reject or to close the ticket.")]
+        return render_detail(ticket, 422, danger=form)
+    return ask_to_confirm(ticket, form)
+
+
+def ask_to_confirm(ticket, form):
+    """The confirmation page of a rejection or closing, once the service's checks pass (nothing
+    is written). A refusal answers as the action itself would: the ticket page with the
+    form's messages (the duplicate page for a refused original), 403, or 409."""
+    try:
+        plan = prepare_transition(
+            current_user, ticket, form.action.data, reason=form.reason.data,
+            version=int_or_raw(form.version.data), duplicate_of=int_or_raw(form.duplicate_of.data))
+    except ValidationError as error:
+        apply_errors(form, error.errors)
+        if "duplicate_of" in error.errors:
+            return render_duplicate_page(ticket, form, status=422)
+        return render_detail(ticket, 422, danger=form)
+    except Forbidden:
+        abort(403)
+    except Conflict:
+        flash(_("Someone else changed this ticket first. Here is how it stands now."), "error")
+        return render_detail(ticket, 409)
+    return render_template("tickets/confirm.html", ticket=ticket, plan=plan, form=form)
+
+
+def render_duplicate_page(ticket, form=None, status=200):
+    """The duplicate page: tickets of the same village to pick the original from, narrowed by
+    the search ``q`` (reference or title); ``form`` carries a refused pick's message."""
+    search = DuplicateSearchForm(formdata=request.args, meta={"csrf": False})
+    try:
+        candidates, more = duplicate_candidates(current_user, ticket, search.q.data or None)
+    except ValidationError as error:
+        apply_errors(search, error.errors)
+        candidates, more, status = [], False, 422
+    form = form or DangerForm(formdata=None)
+    return render_template(
+        "tickets/duplicate.html", ticket=ticket, search=search, form=form, candidates=candidates, more=more,
+        flags=flagged_ids([t.id for t in candidates]),
+    ), status
+
+
+@login_required
+def duplicate(ticket_id):
+    """"Reject as a duplicate": pick the original among the village's tickets (no JavaScript needed)."""
+    ticket = ticket_or_404(ticket_id)
+    if not role_may(current_user, ticket, "reject"):
+        abort(403)
+    if not can(current_user, ticket, "reject"):
+        flash(_("A %(status)s ticket can no longer be rejected.", status=STATUS_LABELS[ticket.status]), "error")
+        return render_detail(ticket, 409)
+    return render_duplicate_page(ticket)
 
 
 @login_required

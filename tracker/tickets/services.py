@@ -6,14 +6,16 @@ is flagged is the warnings' data layer (``tracker.warnings.models``).
 The web pages, the JSON API and the CLI all call these functions. They
 validate everything first, then write and flush; the caller commits once.
 """
+import unicodedata
 from dataclasses import dataclass
 from datetime import date, timedelta
+from difflib import SequenceMatcher
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import case, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import aliased, joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
 from tracker import scope
@@ -246,18 +248,111 @@ def _check_version(ticket, version):
         raise Conflict(_l("Someone else changed this ticket first. Reload and try again."))
 
 
-def transition(actor, ticket, action, reason=None, version=None):
-    """Move a ticket along its life cycle.
+@dataclass(frozen=True)
+class Plan:
+    """A checked transition, not yet applied: the action, its cleaned reason, the original
+    ticket of a rejection as a duplicate (or None)."""
 
-    Unknown action or missing reason: ValidationError. Role not allowed:
-    Forbidden. Not allowed from the current status, or a stale version:
-    Conflict. Two concurrent transitions: one wins, the other Conflict.
+    action: Action
+    reason: str
+    original: Ticket | None = None
+
+
+DUPLICATE_REF_MAX = 40
+
+
+def _duplicate_key(errors, value):
+    """The other ticket's id (int) or reference (str) from ``duplicate_of``, None when empty.
+
+    The web form sends digits or a reference as text; the API an integer or
+    a reference. Anything else is named under ``duplicate_of``.
+    """
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, str) and is_storable_text(value) and len(value) <= DUPLICATE_REF_MAX:
+        value = value.strip().lstrip("#")
+        if value.isascii() and value.isdigit():
+            value = int(value)
+        else:
+            return value
+    if is_row_id(value) and not isinstance(value, str):
+        return value
+    errors["duplicate_of"] = [_l("Give the other ticket's number or reference.")]
+    return None
+
+
+def _lock_pair(ticket, original):
+    """Lock both tickets' rows (PostgreSQL), lowest id first, and re-read the original.
+
+    Two rejections that would link the pair both ways, or make a chain
+    (A onto B while B goes onto C), wait for each other here and the
+    second sees the first's link. SQLite writes one transaction at a time.
+    """
+    db.session.execute(
+        select(Ticket.id).where(Ticket.id.in_(sorted((ticket.id, original.id))))
+        .order_by(Ticket.id).with_for_update()
+    ).all()
+    db.session.refresh(original)
+
+
+def _find_original(errors, actor, ticket, key, *, lock):
+    """The ticket ``ticket`` duplicates, by id or reference, or None with the refusal in ``errors``.
+
+    Refused (422, under ``duplicate_of``): no such ticket the actor can see
+    (one message, whether it does not exist or is out of his sight), the
+    ticket itself, a ticket of another village, a ticket that is itself a
+    duplicate or was rejected, and any link when other tickets already
+    name this one as their original (no chains, hence no cycles).
+    """
+    stmt = scope.tickets(actor)
+    stmt = stmt.where(Ticket.id == key) if isinstance(key, int) else stmt.where(Ticket.ref == key)
+    original = db.session.execute(stmt).scalar_one_or_none()
+    shown = f"#{key}" if isinstance(key, int) else key
+    if original is None:
+        errors["duplicate_of"] = [_l("There is no ticket %(ticket)s that you can see.", ticket=shown)]
+        return None
+    if original.id == ticket.id:
+        errors["duplicate_of"] = [_l("A ticket cannot be a duplicate of itself.")]
+        return None
+    if lock:
+        _lock_pair(ticket, original)
+    if original.village_code != ticket.village_code:
+        errors["duplicate_of"] = [_l(
+            "%(ref)s is in another village (%(village)s): choose a ticket of %(this)s.",
+            ref=original.ref, village=original.village.name, this=ticket.village.name)]
+    elif original.duplicate_of_id is not None:
+        errors["duplicate_of"] = [_l(
+            "%(ref)s is itself a duplicate: choose the ticket it duplicates.", ref=original.ref)]
+    elif original.status == "rejected":
+        errors["duplicate_of"] = [_l(
+            "%(ref)s was rejected: choose a ticket that stands.", ref=original.ref)]
+    elif db.session.scalar(select(func.count()).select_from(Ticket).where(Ticket.duplicate_of_id == ticket.id)):
+        errors["duplicate_of"] = [_l(
+            "Other tickets are already duplicates of this one: it stays the original.")]
+    else:
+        return original
+    return None
+
+
+def prepare_transition(actor, ticket, action, reason=None, version=None, duplicate_of=None, *, lock=False):
+    """Check a life-cycle action without writing anything; returns its Plan.
+
+    The web's confirmation step shows the Plan of a rejection or a closing
+    before it is applied. ``duplicate_of`` (reject only) names the original
+    ticket by id or reference; with it the reason may be left empty.
+    Unknown action, bad fields or a refused original: ValidationError.
+    Role not allowed: Forbidden. Not allowed from the current status, or a
+    stale version: Conflict.
     """
     spec = ACTIONS.get(action) if isinstance(action, str) else None
     if spec is None:
         raise ValidationError({"action": [_l("Unknown action; choose one of: %(a)s.", a=", ".join(ACTIONS))]})
     errors = {}
     reason = clean_text(errors, "reason", reason, maximum=REASON_MAX)
+    key = _duplicate_key(errors, duplicate_of)
+    if key is not None and action != "reject":
+        errors["duplicate_of"] = [_l("Only a rejection names the ticket it duplicates.")]
+        key = None
     if errors:
         raise ValidationError(errors)
     if not role_may(actor, ticket, action):
@@ -267,9 +362,23 @@ def transition(actor, ticket, action, reason=None, version=None):
         raise Conflict(_l("This ticket is already at the Kodim."))
     if not status_allows(ticket, action):
         raise Conflict(_l("A %(status)s ticket cannot be %(action)s-ed.", status=ticket.status, action=action))
-    if spec.needs_reason and not reason:
-        raise ValidationError({"reason": [_l("A reason is required.")]})
+    original = _find_original(errors, actor, ticket, key, lock=lock) if key is not None else None
+    if spec.needs_reason and not reason and original is None and "duplicate_of" not in errors:
+        errors["reason"] = [_l("A reason is required.")]
+    if errors:
+        raise ValidationError(errors)
+    return Plan(spec, reason, original)
 
+
+def transition(actor, ticket, action, reason=None, version=None, duplicate_of=None):
+    """Move a ticket along its life cycle (checked by ``prepare_transition``).
+
+    A rejection with ``duplicate_of`` links the ticket to its original and
+    writes a line on both timelines; it copies nothing else. Two
+    concurrent transitions: one wins, the other Conflict.
+    """
+    plan = prepare_transition(actor, ticket, action, reason, version, duplicate_of, lock=True)
+    spec, reason, original = plan.action, plan.reason, plan.original
     now = utcnow()
     old = ticket.status
     ticket.status = spec.target
@@ -280,8 +389,13 @@ def transition(actor, ticket, action, reason=None, version=None):
         ticket.resolved_at = now
     elif spec.target == "in_progress" and old in ("resolved", "closed"):
         ticket.resolved_at = None
+    if original is not None:
+        ticket.duplicate_of_id = original.id
     kind = "escalated" if action == "escalate" else "status"
     record_event(ticket, actor, kind, from_value=old, to_value=spec.target, reason=reason, at=now)
+    if original is not None:
+        record_event(ticket, actor, "duplicate_of", to_value=original.ref, at=now)
+        record_event(original, actor, "has_duplicate", to_value=ticket.ref, at=now)
     _flush_or_conflict()
     return ticket
 
@@ -438,6 +552,105 @@ def similar_open_tickets(user, village_code, category, *, limit=5, now=None):
                Ticket.status.in_(UNRESOLVED), Ticket.reported_at >= since)
         .order_by(Ticket.reported_at.desc()).limit(limit)
     ).scalars().all()
+
+
+# --- duplicates ---------------------------------------------------------------
+
+CANDIDATE_LIMIT = 20
+# Two titles are near-identical when their normalised forms (see
+# normalise_title) are equal or at least this similar (difflib's ratio).
+TITLE_SIMILARITY = 0.85
+
+
+def _like_pattern(text):
+    return "%" + text.strip().lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def duplicate_candidates(user, ticket, q=None, *, limit=CANDIDATE_LIMIT):
+    """Tickets ``ticket`` may be rejected as a duplicate of: same village, visible to the
+    user, not itself, not rejected (so not a duplicate either); ``q`` narrows them by
+    reference or title. Same category first, then newest. Returns (tickets, more);
+    ValidationError naming ``q`` for a bad search."""
+    stmt = scope.tickets(user).where(
+        Ticket.village_code == ticket.village_code, Ticket.id != ticket.id,
+        Ticket.status != "rejected", Ticket.duplicate_of_id.is_(None))
+    if q:
+        if not isinstance(q, str) or not is_storable_text(q):
+            raise ValidationError({"q": [_l("Must be text.")]})
+        if len(q) > QUERY_MAX:
+            raise ValidationError({"q": [_l("At most %(n)d characters.", n=QUERY_MAX)]})
+        pattern = _like_pattern(q.lstrip().lstrip("#"))
+        stmt = stmt.where(or_(func.lower(Ticket.ref).like(pattern, escape="\\"),
+                              func.lower(Ticket.title).like(pattern, escape="\\")))
+    rows = db.session.execute(
+        stmt.order_by(case((Ticket.category == ticket.category, 0), else_=1),
+                      Ticket.reported_at.desc(), Ticket.id.desc()).limit(limit + 1)
+    ).scalars().all()
+    return rows[:limit], len(rows) > limit
+
+
+def duplicates_of(user, ticket):
+    """The tickets the user can see that were rejected as duplicates of ``ticket``, oldest first."""
+    return db.session.execute(
+        scope.tickets(user).where(Ticket.duplicate_of_id == ticket.id).order_by(Ticket.id)
+    ).scalars().all()
+
+
+def visible_originals(user, ids):
+    """{ticket id: its original's id} for those of ``ids`` rejected as duplicates of a ticket
+    the user can see (one query; none for no ids)."""
+    if not ids:
+        return {}
+    original = aliased(Ticket)
+    return dict(db.session.execute(
+        select(Ticket.id, Ticket.duplicate_of_id).join(original, original.id == Ticket.duplicate_of_id)
+        .where(Ticket.id.in_(sorted(set(ids))), scope.ticket_condition(user, original))
+    ).all())
+
+
+def normalise_title(title):
+    """A title reduced for comparison: accents dropped, case folded, only letters and digits
+    separated by single spaces ("Spanduk  DIRUSAK!" and "spanduk dirusak" are equal)."""
+    decomposed = unicodedata.normalize("NFKD", title or "")
+    letters = "".join(c if c.isalnum() else " " for c in decomposed if not unicodedata.combining(c))
+    return " ".join(letters.casefold().split())
+
+
+def near_identical(first, second):
+    """Whether two normalised titles name the same problem (equal, or a ratio of at least
+    TITLE_SIMILARITY: a typo, a word split in two, a trailing word)."""
+    if first == second:
+        return bool(first)
+    return SequenceMatcher(None, first, second, autojunk=False).ratio() >= TITLE_SIMILARITY
+
+
+def likely_duplicates(user, tickets):
+    """{ticket id: [(id, ref), ...]} for the given tickets (a page of a queue): other open
+    tickets the user can see of the same village and category with a near-identical title.
+
+    One query for the whole page, whatever its length: the open tickets of
+    the page's villages and categories; the titles are compared in Python.
+    """
+    if not tickets:
+        return {}
+    villages = sorted({t.village_code for t in tickets})
+    categories = sorted({t.category for t in tickets})
+    groups = {}
+    for row in db.session.execute(
+        select(Ticket.id, Ticket.ref, Ticket.village_code, Ticket.category, Ticket.title)
+        .where(scope.ticket_condition(user, Ticket), Ticket.status.in_(UNRESOLVED),
+               Ticket.village_code.in_(villages), Ticket.category.in_(categories))
+        .order_by(Ticket.id)
+    ):
+        groups.setdefault((row.village_code, row.category), []).append((row.id, row.ref, normalise_title(row.title)))
+    found = {}
+    for ticket in tickets:
+        title = normalise_title(ticket.title)
+        matches = [(other_id, ref) for other_id, ref, other in groups.get((ticket.village_code, ticket.category), ())
+                   if other_id != ticket.id and near_identical(title, other)]
+        if matches:
+            found[ticket.id] = matches
+    return found
 
 
 def timeline(ticket):
