@@ -29,7 +29,7 @@ def send_command(day, username, dry_run):
             raise click.ClickException(f"user: no user {username!r}")
         if not is_recipient(user):
             raise click.ClickException(
-                f"user: {username} gets no digest (needs role koramil or kodim, a unit, "
+                f"user: {username} gets no digest (needs role koramil, kodim or babinsa, a unit, "
                 "an email address and digests switched on)"
             )
     decisions = decide_for_date(utcnow(), day=day.date() if day else None, username=username,

@@ -19,6 +19,7 @@ from sqlalchemy.orm import selectinload
 
 from tracker.auth.models import User
 from tracker.digests import audiences
+from tracker.digests.babinsa import build_news_digests, render_news_digests
 from tracker.digests.outbox import existing_keys, queue_messages
 from tracker.digests.render import links_builder, render_digests
 from tracker.extensions import db
@@ -27,6 +28,8 @@ from tracker.timeutil import local_date, local_midnight_utc
 from tracker.units.models import Unit
 
 RECIPIENT_ROLES = ("koramil", "kodim")
+# A Babinsa with an email and digests on gets his news instead (tracker.digests.babinsa).
+DIGEST_ROLES = RECIPIENT_ROLES + ("babinsa",)
 ELECTION_DAYS_AHEAD = 60
 
 
@@ -36,7 +39,7 @@ def digest_key(user, day):
 
 
 def recipients_query():
-    """Koramil and Kodim users who get digests: active, switched on, with an email and a unit.
+    """Users who get digests: Koramil, Kodim and Babinsa, active, switched on, with an email and a unit.
 
     Units and their regions are loaded with the users, so reading each
     recipient's time zone costs no further query.
@@ -44,7 +47,7 @@ def recipients_query():
     return (
         select(User)
         .where(
-            User.role.in_(RECIPIENT_ROLES),
+            User.role.in_(DIGEST_ROLES),
             User.is_digest_enabled.is_(True),
             User.is_active_account.is_(True),
             User.email.is_not(None),
@@ -62,7 +65,7 @@ def recipients_query():
 def is_recipient(user):
     """Predicate: does this user get digests at all (role, switch, email, unit, active)?"""
     return (
-        user.role in RECIPIENT_ROLES and user.is_digest_enabled and user.is_active
+        user.role in DIGEST_ROLES and user.is_digest_enabled and user.is_active
         and bool(user.email) and user.unit is not None
     )
 
@@ -272,15 +275,25 @@ def decide_digests(pairs, at, *, dry_run=False):
 
 
 def _decide_batch(todo, at, *, dry_run):
-    """Build, render and queue one batch of ``(key, (user, day))``; returns its Decisions."""
+    """Build, render and queue one batch of ``(key, (user, day))``; returns its Decisions.
+
+    Commanders get the area digest; Babinsa their news (``build_news_digests``).
+    An empty news digest is always recorded as skipped: a Babinsa is not
+    mailed to say that nobody answered him.
+    """
     if not todo:
         return []
-    digests = build_digests([pair for _key, pair in todo], at)
+    commanders = [(key, pair) for key, pair in todo if pair[0].role != "babinsa"]
+    babinsa = [(key, pair) for key, pair in todo if pair[0].role == "babinsa"]
+    todo = commanders + babinsa
+    digests = build_digests([pair for _key, pair in commanders], at)
+    digests.update(build_news_digests([pair for _key, pair in babinsa], at))
     send_empty = current_app.config["DIGEST_SEND_EMPTY"]
-    rendered = render_digests([digests[user.id] for _key, (user, _day) in todo])
+    rendered = render_digests([digests[user.id] for _key, (user, _day) in commanders]) \
+        + render_news_digests([digests[user.id] for _key, (user, _day) in babinsa])
     decisions, rows = {}, []
     for (key, (user, day)), (subject, text, html) in zip(todo, rendered):
-        skip = digests[user.id].is_empty and not send_empty
+        skip = digests[user.id].is_empty and (user.role == "babinsa" or not send_empty)
         decisions[key] = Decision(user, day, subject, skip)
         rows.append({
             "key": key, "user_id": user.id, "digest_on": day, "to_address": user.email, "subject": subject,
