@@ -49,7 +49,7 @@ def create_app(config=None):
         # The client's address and scheme as the trusted proxies saw them, no deeper.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
 
-    from tracker import database, i18n, navigation, params
+    from tracker import assets, database, i18n, navigation, params
     from tracker.extensions import csrf, db, login_manager, migrate
 
     db.init_app(app)
@@ -60,6 +60,7 @@ def create_app(config=None):
     navigation.init_app(app)
     database.init_app(app)
     params.init_app(app)
+    assets.init_app(app)
 
     from tracker import errors, security
     from tracker.admin.blueprint import bp as admin_bp

@@ -52,7 +52,10 @@ def test_the_next_user_of_the_phone_never_sees_the_pages_kept_for_the_last_one(n
     log_in(page, "babinsa.kemiri")
     page.goto("/visits/villages")
     ready_offline(page, "/visits/villages")
-    page.locator("form[action$='/logout'] button").click()
+    logout = page.locator("form[action$='/logout'] button")
+    if not logout.is_visible():  # at phone width the menu is folded behind its button
+        page.locator("header summary").first.click()
+    logout.click()
     page.wait_for_url("**/login")
     assert not page.evaluate(PAGE_IS_SAVED, "/visits/villages")
 
@@ -164,5 +167,5 @@ def test_the_first_load_of_tiket_baru_with_its_service_worker_stays_under_150_kb
     print(f"\nTiket baru first load: page+CSS+JS {page_bytes} B, service worker+import {worker_bytes} B, "
           f"total {page_bytes + worker_bytes} B; everything kept offline {precache} B; "
           f"load event on Slow 3G after {seconds:.1f} s (login POST and redirect included)")
-    assert {r.url.rsplit("/", 1)[-1] for r in assets} >= {"app.css", "field.css", "outbox.js", "field.js", "tickets.js"}
+    assert {r.url.split("?")[0].rsplit("/", 1)[-1] for r in assets} >= {"app.css", "field.css", "outbox.js", "field.js", "tickets.js"}
     assert page_bytes + worker_bytes <= PAGE_BUDGET, f"{page_bytes + worker_bytes} bytes"

@@ -23,11 +23,19 @@ def test_the_service_worker_is_served_from_the_root_never_from_a_cache_with_its_
     assert re.fullmatch(r"\d+\.\d+\.\d+-[0-9a-f]{12}", settings["release"])
     assert settings["pages"] == ["/", "/visits/villages", "/tickets/new", "/visits/new", "/field/outbox"]
     assert settings["offline"] == "/offline"
+    # The static files by their fingerprinted URLs, as the pages ask for them (tracker/assets.py).
+    paths = {url.split("?v=")[0] for url in settings["statics"]}
     assert {"/static/app.css", "/static/tickets.js", "/static/outbox.js", "/static/icons/waspada-192.png",
-            "/manifest.webmanifest"} <= set(settings["statics"])
-    assert "/static/sw.js" not in settings["statics"]
+            "/manifest.webmanifest"} <= paths
+    assert all(re.fullmatch(r"/static/[\w./-]+\?v=[0-9a-f]{12}", url) for url in settings["statics"]
+               if url.startswith("/static/"))
+    assert "/static/sw.js" not in paths
     assert settings["never_cached"] == ["/api/", "/attachments", "/field/csrf"]
     assert "importScripts(SETTINGS.outbox)" in script
+    # The worker imports outbox.js from the very URL the pages load it from: one download, one copy.
+    assert settings["outbox"] in settings["statics"]
+    page = client.get("/login").get_data(as_text=True)
+    assert f'<script src="{settings["outbox"]}" defer></script>' in page
 
 
 def test_a_changed_static_file_is_a_new_release(app, client, tmp_path):
@@ -53,7 +61,7 @@ def test_the_manifest_installs_waspada_in_indonesian_with_the_brand_colour_and_b
     sizes = {icon["sizes"] for icon in manifest["icons"]}
     assert sizes == {"192x192", "512x512"}
     for icon in manifest["icons"]:
-        path = os.path.join(app.static_folder, icon["src"].removeprefix("/static/"))
+        path = os.path.join(app.static_folder, icon["src"].removeprefix("/static/").split("?v=")[0])
         with Image.open(path) as image:
             assert f"{image.width}x{image.height}" == icon["sizes"] and image.format == "PNG"
 
@@ -84,7 +92,7 @@ def test_the_outbox_page_needs_a_login_and_explains_itself_without_javascript(cl
     page = web(world.babinsa).get("/field/outbox").get_data(as_text=True)
     assert "<h1>Kotak keluar</h1>" in page
     assert "<noscript>" in page and "memerlukan JavaScript" in page
-    assert 'src="/static/outbox-page.js"' in page
+    assert re.search(r'src="/static/outbox-page\.js\?v=[0-9a-f]{12}"', page)
 
 
 def test_the_offline_page_is_indonesian_and_names_no_user(world, web):
@@ -97,7 +105,7 @@ def test_pages_name_their_user_for_the_phone_only_when_logged_in(client, world, 
     page = client.get("/login").get_data(as_text=True)
     assert 'rel="manifest" href="/manifest.webmanifest"' in page
     assert "waspada-user" not in page and "data-outbox-badge" not in page
-    assert "data-outbox-login hidden" in page and 'src="/static/outbox.js"' in page
+    assert "data-outbox-login hidden" in page and re.search(r'src="/static/outbox\.js\?v=[0-9a-f]{12}"', page)
     page = web(world.babinsa).get("/dashboard/").get_data(as_text=True)
     assert f'<meta name="waspada-user" content="{world.babinsa.id}">' in page
     assert '<a class="outbox-badge" href="/field/outbox" data-outbox-badge hidden></a>' in page

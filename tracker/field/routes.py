@@ -78,16 +78,19 @@ def service_worker():
 
     The script is ``static/sw.js`` after one line of settings the server knows
     (the release, the URLs to precache), so the phone notices a new release
-    as a changed worker and replaces its caches.
+    as a changed worker and replaces its caches. The script is never kept
+    (``no-cache``); the files it names carry their content hash and are.
     """
     current = release()
     settings = {
         "release": current,
         "pages": [url_for(endpoint) for endpoint in OFFLINE_PAGES],
         "offline": url_for("field.offline"),
+        # Fingerprinted URLs (tracker.assets), as the pages ask for them: one copy each.
         "statics": [url_for("static", filename=name) for name in static_files() if name != SERVICE_WORKER]
         + [url_for("field.manifest")],
-        "outbox": url_for("static", filename="outbox.js", v=current),
+        # The URL the pages load it from, so the browser fetches and keeps it once.
+        "outbox": url_for("static", filename="outbox.js"),
         "csrf": url_for("field.csrf_token"),
         "login": url_for("auth.login"),
         "never_cached": [*NEVER_CACHED, url_for("field.csrf_token")],

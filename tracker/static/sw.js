@@ -5,7 +5,8 @@
    Pages: network first; the saved copy when the network fails, errs or lingers
    (marked so the page can say so); else the offline page. Pages are kept for one
    user only: a page of another user, or a page without a user (the login page),
-   empties the page cache. Static files: cache first. Everything else (the API,
+   empties the page cache. Static files: cache first, by their fingerprinted URL
+   (/static/app.css?v=<content hash>, as the pages ask for it). Everything else (the API,
    photos, /field/csrf, every POST) goes to the network untouched and is never
    kept. Background Sync sends the outbox (outbox.js). */
 "use strict";
@@ -160,7 +161,7 @@ self.addEventListener("fetch", function (event) {
   }
   if (request.mode === "navigate") {
     event.respondWith(page(event));
-  } else if (SETTINGS.statics.indexOf(url.pathname) !== -1) {
+  } else if (SETTINGS.statics.indexOf(url.pathname + url.search) !== -1) {
     event.respondWith(cacheFirst(request));
   }
 });
