@@ -75,7 +75,7 @@ def scheduler_command():
     if not app.config.get("WASPADA_SCHEDULER", True):
         click.echo("WASPADA_SCHEDULER is off; the scheduler does not start.")
         return
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # Logging is set up by create_app (tracker.ops.logs: LOG_FORMAT, LOG_LEVEL): each run's line says its counts.
     for spec in job_specs(app):
         try:
             resolve(spec.target)

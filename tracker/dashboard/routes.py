@@ -4,6 +4,7 @@ from flask_login import current_user, login_required
 
 from tracker.dashboard import charts, services
 from tracker.elections.services import STAGE_LABELS
+from tracker.jobs.health import sweep_health
 from tracker.news import services as news
 from tracker.tickets.models import SEVERITIES
 from tracker.security import SVG_IMAGE_POLICY
@@ -40,7 +41,10 @@ def index():
         "category": charts.figure("category", data["categories"]),
         "area": charts.figure("area", data["areas"], data["area_level"]),
     }
-    return render_template("dashboard/index.html", now=now, charts=figures, **data)
+    # The admin and the Kodim are told when the early warning itself has stopped (the scheduler is dead).
+    sweep = sweep_health(now) if current_user.role in ("admin", "kodim") else None
+    return render_template("dashboard/index.html", now=now, charts=figures,
+                           sweep_late=sweep if sweep is not None and sweep.is_late else None, **data)
 
 
 @login_required

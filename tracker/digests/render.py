@@ -17,6 +17,7 @@ from markupsafe import Markup
 from werkzeug.routing import BuildError
 
 from tracker.elections.services import STAGE_LABELS
+from tracker.jobs.health import sweep_outages
 from tracker.regions.codes import TIMEZONE_LABELS
 from tracker.tickets.labels import CATEGORY_LABELS, SEVERITY_LABELS, STATUS_LABELS
 from tracker.timeutil import as_utc
@@ -182,10 +183,18 @@ class _Formatter:
         return ngettext("voting in %(num)d day (%(date)s)", "voting in %(num)d days (%(date)s)", days, date=day)
 
 
-def _render(digest, language, templates, urls):
-    """(subject, plain text, HTML) of one digest in ``language`` (inside its force_locale)."""
+def _render(digest, language, templates, urls, outages=()):
+    """(subject, plain text, HTML) of one digest in ``language`` (inside its force_locale).
+
+    ``outages``: the sweep's outages around the digests being rendered; those
+    that made it late since the previous digest are said at the top.
+    """
     user = digest.user
     fmt = language.formatter(user.unit.timezone, digest.at)
+    sweep_outages_shown = [
+        {"since": fmt.moment(outage.since), "until": fmt.moment(outage.until) if outage.until else None}
+        for outage in outages if outage.overlaps(digest.since, digest.at)
+    ]
     if digest.is_empty:
         summary = language.gettext("nothing new")
     else:
@@ -195,7 +204,7 @@ def _render(digest, language, templates, urls):
     # The templates get everything from here (no request, no context processors).
     context = {
         "digest": digest, "user": user, "unit": user.unit, "subject": subject, "fmt": fmt,
-        **language.labels, **language.template_functions,
+        "sweep_outages": sweep_outages_shown, **language.labels, **language.template_functions,
         "home_url": urls["home"], "settings_url": urls["settings"],
         "preview_url": urls["build"]("digests.preview", date=digest.day.isoformat()),
     }
@@ -207,8 +216,10 @@ def render_digests(digests):
     """(subject, plain text, HTML) of each digest, in order, each in its recipient's language.
 
     Digests are rendered language by language, so each language's strings
-    and formats are looked up once for all of them.
+    and formats are looked up once for all of them. The sweep's outages
+    during the nights they cover are read once for all of them too.
     """
+    outages = sweep_outages(min(d.since for d in digests), max(d.at for d in digests)) if digests else []
     url = links_builder()
     urls = {"build": url, "home": url("main.index"), "settings": url("auth.settings")}
     environment = current_app.jinja_env
@@ -222,10 +233,11 @@ def render_digests(digests):
         with force_locale(locale):
             language = _Language()
             for position in positions:
-                rendered[position] = _render(digests[position], language, templates, urls)
+                rendered[position] = _render(digests[position], language, templates, urls, outages)
     return rendered
 
 
 def render_digest(digest):
     """(subject, plain text, HTML) of a digest, in the recipient's language."""
     return render_digests([digest])[0]
+

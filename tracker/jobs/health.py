@@ -108,10 +108,18 @@ def sweep_health(now):
 
 @dataclass(frozen=True)
 class Outage:
-    """A time the sweep did not run: from its last success to its next one (None: still not running)."""
+    """A time the sweep did not run: from its last success to its next one (None: still not running).
+
+    It was late (as /healthz/jobs says) from ``late_at`` on.
+    """
 
     since: datetime
     until: datetime | None
+    late_at: datetime
+
+    def overlaps(self, start, end):
+        """Was the sweep late at some moment between ``start`` and ``end``?"""
+        return self.late_at < as_utc(end) and (self.until is None or self.until > as_utc(start))
 
 
 def sweep_outages(start, end):
@@ -123,6 +131,7 @@ def sweep_outages(start, end):
     Nothing is reported for a database where the sweep was never run nor
     watched (no ``job_status`` row).
     """
+    start, end = as_utc(start), as_utc(end)
     spec = next(s for s in job_specs(current_app) if s.name == "sweep")
     status = db.session.get(JobStatus, spec.name)
     if status is None:
@@ -143,10 +152,9 @@ def sweep_outages(start, end):
     for finished in finishes + [None]:
         if finished is not None and finished <= previous:
             continue
-        stop = finished or end
-        # Late from previous + allowed until the next success: does that touch [start, end]?
-        if stop - previous > allowed and previous + allowed < end and stop > start:
-            outages.append(Outage(previous, finished))
+        outage = Outage(previous, finished, previous + allowed)
+        if (finished or end) - previous > allowed and outage.overlaps(start, end):
+            outages.append(outage)
         if finished is not None:
             previous = finished
     return outages
