@@ -219,3 +219,34 @@ def test_the_outbox_is_answered_in_labels_too(world, web):
         "village_code": KEMIRI, "category": "weather", "severity": "medium", "title": "Ada"})
     assert response.status_code == 422
     assert response.get_json()["errors"]["category"] == ["Pilih salah satu dari daftar."]
+
+
+# --- inputs the form holds no field for: the photos ---------------------------------------------
+
+def _photos(n):
+    import io
+
+    from tests.attachments import images
+
+    return [(io.BytesIO(images.jpeg()), f"{i}.jpg") for i in range(n)]
+
+
+def test_too_many_photos_on_a_problem_are_named_under_its_input_and_linked_from_the_summary(world, web):
+    data = visit_form(**entry(0), **entry(1))
+    data["problems-1-photos"] = _photos(4)
+    response = web(world.babinsa).post("/visits/new", data=data, content_type="multipart/form-data")
+    assert response.status_code == 422
+    body = text(response)
+    page = assert_summary(body, ["problems-1-photos"])
+    assert page.links[0][1] == "Masalah yang didengar (2) · Foto (paling banyak 3): Paling banyak 3 foto per tiket."
+    assert 'aria-describedby="problems-1-photos-error"' in body and 'id="problems-1-photos-error"' in body
+
+
+def test_too_many_photos_on_a_ticket_are_named_under_the_input(world, web):
+    response = web(world.babinsa).post("/tickets/new", content_type="multipart/form-data", data={
+        "village_code": KEMIRI, "category": "hoax", "severity": "medium", "title": "Hoaks", "photos": _photos(4)})
+    assert response.status_code == 422
+    body = text(response)
+    page = assert_summary(body, ["photos"])
+    assert page.links[0][1].startswith("Foto (paling banyak 3): ")
+    assert 'id="photos-error"' in body

@@ -62,6 +62,16 @@ class Form(FlaskForm):
         """The form's errors for the summary on top of it (``templates/macros/forms.html``)."""
         return list(summary_entries(self))
 
+    def input_label(self, name):
+        """The label of an input the form does not hold as a field (a file input the view
+        reads itself) that a service's error may name; None for a name it does not know.
+        Such an error shows under that input and links to it (its id is its name)."""
+        return None
+
+    def input_errors(self, name):
+        """The messages a service gave for such an input (``input_label``)."""
+        return self.__dict__.get("_input_errors", {}).get(name, [])
+
     def validate(self, extra_validators=None):
         valid = super().validate(extra_validators)
         for field in all_fields(self):
@@ -105,6 +115,9 @@ def summary_entries(fields, prefix=""):
         else:
             for message in field.errors:
                 yield _target(field), f"{prefix}{field.label.text}", message
+    for name, messages in getattr(fields, "__dict__", {}).get("_input_errors", {}).items():
+        for message in messages:
+            yield name, str(fields.input_label(name)), message
     for message in getattr(fields, "form_errors", ()):
         yield None, "", message
 
@@ -161,6 +174,8 @@ def apply_errors(form, errors, fields=None):
         if target is not None:
             messages = [choice_message(target, message) for message in messages]
             target.errors = list(target.errors) + messages
+        elif hasattr(form, "input_label") and form.input_label(fields.get(name, name)) is not None:
+            form.__dict__.setdefault("_input_errors", {}).setdefault(fields.get(name, name), []).extend(messages)
         else:
             form.form_errors.extend(messages)
         placed[fields.get(name, name)] = list(messages)

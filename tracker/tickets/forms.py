@@ -86,6 +86,10 @@ class TicketForm(TicketFields, Form):
     occurred_on = StringField(_l("Date it happened"), render_kw={"type": "date"})
     visit_id = HiddenField()
 
+    def input_label(self, name):
+        """The photo input (the view reads its files): its errors show under it."""
+        return _l("Photos (at most 3)") if name == "photos" else None
+
 
 class TransitionForm(Form):
     """One action on a ticket; ``version`` is the one the user saw."""

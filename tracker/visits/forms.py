@@ -1,4 +1,6 @@
 """The visit form: where, when, whom he met, and the problems heard there."""
+import re
+
 from flask_babel import lazy_gettext as _l
 from wtforms import FieldList, FormField, SelectField, StringField, TextAreaField
 from wtforms import Form as SubForm
@@ -6,6 +8,9 @@ from wtforms import Form as SubForm
 from tracker.forms import Form
 from tracker.tickets.forms import TicketFields
 from tracker.visits.services import MAX_TICKETS_PER_VISIT, MET_WITH_MAX, NOTES_MAX
+
+PHOTO_INPUT = re.compile(r"problems-(\d+)-photos")
+PHOTOS = _l("Photos (at most 3)")
 
 
 class TicketEntryForm(TicketFields, SubForm):
@@ -24,3 +29,10 @@ class VisitForm(Form):
     notes = TextAreaField(_l("Notes"), render_kw={"maxlength": NOTES_MAX, "rows": 4})
     tickets = FieldList(FormField(TicketEntryForm), _l("Problem heard (%(n)d)"), min_entries=1,
                         max_entries=MAX_TICKETS_PER_VISIT)
+
+    def input_label(self, name):
+        """A problem entry's photo input, ``problems-<i>-photos``, is named by its entry."""
+        match = PHOTO_INPUT.fullmatch(name)
+        if match is None or int(match.group(1)) >= len(self.tickets.entries):
+            return None
+        return f"{str(self.tickets.label.text) % {'n': int(match.group(1)) + 1}} · {PHOTOS}"
