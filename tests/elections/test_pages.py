@@ -6,7 +6,7 @@ import time_machine
 from tests.plugins.world import KEBAK, KEMIRI, LALUNG, wib
 
 FORM = {"kind": "pilkades", "name": "Pilkades Serentak Karanganyar 2026", "voting_on": "2026-12-20",
-        "scope_kind": "villages", "codes": f"{KEMIRI}\n{KEBAK}"}
+        "villages": [KEMIRI, KEBAK]}
 
 
 def test_the_list_shows_the_elections_touching_the_user(client, login, area, make_election):
@@ -47,7 +47,7 @@ def test_a_kelurahan_in_the_form_is_named_in_the_error(client, login, area, db):
     from tracker.elections.models import Election
 
     login("dandim")
-    response = client.post("/elections/new", data={**FORM, "codes": f"{KEMIRI} {LALUNG}"})
+    response = client.post("/elections/new", data={**FORM, "villages": [KEMIRI, LALUNG]})
     assert response.status_code == 422
     assert "Kelurahan tidak menyelenggarakan Pilkades: 33.13.09.1001 Lalung" in response.get_data(as_text=True)
     assert db.session.query(Election).count() == 0
@@ -62,7 +62,7 @@ def test_overlapping_stages_in_the_form_are_refused(client, login, area):
 
 def test_a_kodim_outside_its_area_gets_403(client, login, area):
     login("dandim")
-    response = client.post("/elections/new", data={**FORM, "codes": "33.14.01.2001"})
+    response = client.post("/elections/new", data={**FORM, "villages": ["33.14.01.2001"]})
     assert response.status_code == 403
     assert "33.14.01.2001" in response.get_data(as_text=True)
 
@@ -84,8 +84,10 @@ def test_an_election_outside_the_users_villages_is_404(client, login, area, make
 
 def edit_form(election, **changes):
     """The edit form as the page fills it, with changes."""
-    data = {"name": election.name, "voting_on": election.voting_on.isoformat(), "scope_kind": election.scope_kind,
-            "codes": "\n".join(a.region_code for a in election.areas)}
+    codes = [a.region_code for a in election.areas]
+    data = {"name": election.name, "voting_on": election.voting_on.isoformat(),
+            **({"villages": codes} if election.scope_kind == "villages" else
+               {"scope_kind": election.scope_kind, "regions": codes})}
     for stage in election.stages:
         data[f"{stage.name}_starts_on"] = stage.starts_on.isoformat()
         data[f"{stage.name}_ends_on"] = stage.ends_on.isoformat()
@@ -145,7 +147,7 @@ def test_a_changed_stage_in_the_form_keeps_the_others(client, login, area, db, m
                              stages=[{"name": "recap", "starts_on": "2026-12-21", "ends_on": "2027-01-31"}])
     login("dandim")
     response = client.post(f"/elections/{election.id}/edit",
-                           data=edit_form(election, campaign_starts_on="2026-12-10", codes=KEBAK))
+                           data=edit_form(election, campaign_starts_on="2026-12-10", villages=[KEBAK]))
     assert response.status_code == 302
     db.session.expire_all()
     election = db.session.get(Election, election.id)
@@ -161,7 +163,7 @@ def test_a_bad_edit_is_refused_with_the_field_named_and_nothing_written(client, 
     election = make_election("pilkades", date(2026, 12, 20), name="Pilkades 2026")
     login("dandim")
     response = client.post(f"/elections/{election.id}/edit",
-                           data=edit_form(election, name="Renamed", codes=f"{KEMIRI} {LALUNG}"))
+                           data=edit_form(election, name="Renamed", villages=[KEMIRI, LALUNG]))
     assert response.status_code == 422
     assert "Kelurahan tidak menyelenggarakan Pilkades: 33.13.09.1001 Lalung" in response.get_data(as_text=True)
     db.session.expire_all()

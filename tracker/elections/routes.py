@@ -1,15 +1,15 @@
 """Election pages: the calendar, the detail, and the create, edit and remove forms (Kodim and admin)."""
-import re
-
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy.orm import selectinload
 
 from tracker.auth.decorators import roles_required
+from tracker.elections import choices
 from tracker.elections.forms import ElectionEditForm, ElectionForm, ElectionRemoveForm
 from tracker.elections.lookups import area_count
 from tracker.elections.models import ELECTION_KINDS, STAGES, Election
+from tracker.errors import ValidationError
 from tracker.forms import apply_errors
 from tracker.elections.services import (
     DEFAULT_OFFSETS, KIND_LABELS, SCOPE_LABELS, STAGE_LABELS, can_manage_election, can_manage_elections,
@@ -23,8 +23,6 @@ from tracker.web import commit_or_rollback
 
 
 AREAS_SHOWN = 500
-# The form's codes field shows the service's "scope" errors.
-FORM_FIELDS = {"scope": "codes"}
 
 
 def _labels():
@@ -81,11 +79,65 @@ def _fill_defaults(form, kind):
             field.data = stage[key]
 
 
-def _scope_from(form):
-    codes = [c for c in re.split(r"[\s,;]+", form.codes.data or "") if c]
+def _prepare_area(form, kind, election=None):
+    """Limit the area kinds to the user's, and settle the ticked codes before anything reads them.
+
+    A first view ticks a Kodim's own kabupaten (or the election's area).
+    A posted "whole kecamatan" box becomes the ticks of its desa, so the
+    page shown again (a refusal, "Show default stages", another kabupaten)
+    shows each desa ticked, and unticking one of them counts.
+    """
+    form.limit_scope_kinds(choices.scope_kinds(current_user))
+    if request.method == "POST":
+        ticked = form.villages.data or []
+        added = choices.villages_of_districts(current_user, form.districts.data or [])
+        form.villages.data = list(dict.fromkeys(ticked + added))
+        form.districts.data = []
+    elif election is None:
+        form.regions.data = choices.own_regions(current_user)
+    if not form.regency.data:
+        codes = choices.region_codes(form.villages.data)
+        form.regency.data = codes[0][:5] if codes else ""
+
+
+def _scope_from(form, kind):
+    """The service's scope from the form: a Pilkades' desa, else national or the ticked regions."""
+    if kind == "pilkades":
+        return {"villages": form.villages.data or []}
     if form.scope_kind.data == "national":
         return {"national": True}
-    return {form.scope_kind.data: codes}
+    return {"regions": form.regions.data or []}
+
+
+def _area_field(kind):
+    return "villages" if kind == "pilkades" else "regions"
+
+
+def _nothing_ticked(form, kind):
+    """The message for an area left empty where something must be ticked, else None."""
+    if kind not in ELECTION_KINDS or _scope_from(form, kind).get("national"):
+        return None
+    if getattr(form, _area_field(kind)).data:
+        return None
+    return _("Choose at least one desa.") if kind == "pilkades" else _("Choose at least one province or kabupaten.")
+
+
+def _area_context(form, kind):
+    """What the template needs to draw the area picker for a kind (None: a new election, any kind)."""
+    villages = set(form.villages.data or []) if isinstance(form.villages.data, list) else set()
+    regency = form.regency.data or None
+    groups = choices.village_groups(current_user, regency) if kind in (None, "pilkades") else []
+    listed = {code for group in groups for code in group.codes}
+    elsewhere = [code for code in villages if isinstance(code, str) and code not in listed]
+    names = choices.named(elsewhere)
+    return {
+        "village_groups": groups, "chosen_villages": villages,
+        "chosen_elsewhere": [(code, names.get(code, "")) for code in sorted(elsewhere)],
+        "region_groups": choices.region_groups(current_user) if kind != "pilkades" else [],
+        "chosen_regions": set(form.regions.data or []),
+        "regencies": choices.regencies(current_user) if current_user.role == "admin" and kind in (None, "pilkades") else [],
+        "area_kind": kind,
+    }
 
 
 def _stage_overrides(form, kind):
@@ -106,37 +158,61 @@ def _stage_overrides(form, kind):
     return overrides
 
 
-def _save(form, save, done):
+def _save(form, save, done, kind):
     """Run ``save()`` (returns the election); commit, flash ``done``: ``(redirect, 200)``.
 
-    On a service error nothing is kept: the form shows the messages and the
-    answer is ``(None, 422)`` when invalid or ``(None, 403)`` when not allowed.
+    On a service error nothing is kept: the form shows the messages (the
+    area's under its picker; an empty one in the form's words, not the
+    API's) and the answer is ``(None, 422)`` when invalid or ``(None, 403)``
+    when not allowed.
     """
-    outcome = commit_or_rollback(save, form, fields=FORM_FIELDS)
+    empty = _nothing_ticked(form, kind)
+
+    def work():
+        try:
+            return save()
+        except ValidationError as error:
+            if empty:
+                error.errors["scope"] = [empty]
+            raise
+
+    outcome = commit_or_rollback(work, form, fields={"scope": _area_field(kind)})
     if not outcome.is_done:
         return None, outcome.status
     flash(done % {"name": outcome.value.name}, "success")
     return redirect(url_for("elections.detail", election_id=outcome.value.id)), 200
 
 
+def _render_form(form, election, kind, status):
+    return render_template("elections/form.html", form=form, stages=STAGES, offsets=_offsets_table(),
+                           election=election, **_area_context(form, kind), **_labels()), status
+
+
+def _refreshing():
+    """The page is asked again, not submitted: default stages, or another kabupaten's desa."""
+    return request.method == "POST" and ("preview" in request.form or "pick" in request.form)
+
+
 @roles_required("kodim", "admin")
 def new():
     """Create an election; "Show default stages" fills the stage dates for the kind and day."""
     form = ElectionForm()
+    _prepare_area(form, form.kind.data)
     status = 200
-    if request.method == "POST" and "preview" in request.form:
-        _fill_defaults(form, form.kind.data)
+    kind = form.kind.data
+    if _refreshing():
+        if "preview" in request.form:
+            _fill_defaults(form, kind)
     elif form.validate_on_submit():
         answer, status = _save(form, lambda: create_election(
-            current_user, kind=form.kind.data, name=form.name.data, voting_on=form.voting_on.data,
-            scope=_scope_from(form), stages=_stage_overrides(form, form.kind.data),
-        ), _("Election %(name)s created."))
+            current_user, kind=kind, name=form.name.data, voting_on=form.voting_on.data,
+            scope=_scope_from(form, kind), stages=_stage_overrides(form, kind),
+        ), _("Election %(name)s created."), kind)
         if answer is not None:
             return answer
     elif request.method == "POST":
         status = 422
-    return render_template("elections/form.html", form=form, stages=STAGES, offsets=_offsets_table(),
-                           election=None, **_labels()), status
+    return _render_form(form, None, None, status)
 
 
 def _managed_election(election_id):
@@ -153,8 +229,12 @@ def _fill_from(form, election):
     """Put the election as it is into the edit form."""
     form.name.data = election.name
     form.voting_on.data = election.voting_on
-    form.scope_kind.data = election.scope_kind
-    form.codes.data = "\n".join(area.region_code for area in election.areas)
+    codes = [area.region_code for area in election.areas]
+    if election.scope_kind == "villages":
+        form.villages.data = codes
+    else:
+        form.scope_kind.data = election.scope_kind
+        form.regions.data = codes
     for stage in election.stages:
         getattr(form, f"{stage.name}_starts_on").data = stage.starts_on
         getattr(form, f"{stage.name}_ends_on").data = stage.ends_on
@@ -182,24 +262,25 @@ def edit(election_id):
     """Change an election's name, voting day, area or stages."""
     election = _managed_election(election_id)
     form = ElectionEditForm()
-    status = 200
     if request.method == "GET":
         _fill_from(form, election)
-    elif "preview" in request.form:
-        _fill_defaults(form, election.kind)
+    _prepare_area(form, election.kind, election)
+    status = 200
+    if _refreshing():
+        if "preview" in request.form:
+            _fill_defaults(form, election.kind)
     elif form.validate_on_submit():
         def change():
             edit_election(current_user, election, name=form.name.data, voting_on=form.voting_on.data,
-                          scope=_scope_from(form), stages=_edited_stages(form, election))
+                          scope=_scope_from(form, election.kind), stages=_edited_stages(form, election))
             return election
 
-        answer, status = _save(form, change, _("Election %(name)s changed."))
+        answer, status = _save(form, change, _("Election %(name)s changed."), election.kind)
         if answer is not None:
             return answer
-    else:
+    elif request.method == "POST":
         status = 422
-    return render_template("elections/form.html", form=form, stages=STAGES, offsets=_offsets_table(),
-                           election=election, **_labels()), status
+    return _render_form(form, election, election.kind, status)
 
 
 @roles_required("kodim", "admin")
