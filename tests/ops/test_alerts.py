@@ -4,6 +4,7 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 import time_machine
+from prometheus_client.parser import text_string_to_metric_families
 
 from tests.plugins.world import wib
 from tracker.digests.render import render_digest
@@ -125,3 +126,20 @@ def test_the_digest_speaks_english_to_an_english_user(hourly_sweep, area, db):
     sweeps(hourly_sweep, hourly(wib(2026, 11, 30, 4), wib(2026, 11, 30, 22)))
     text, _html = digest_text(area.kodim)
     assert text.splitlines()[2].startswith("!! Early warning not running since 30 Nov 2026 22:00 WIB")
+
+
+def test_killing_the_scheduler_is_seen_in_health_dashboard_and_metrics(short_sweep, world, client, login, db):
+    """The issue's "done": each job ticks, the scheduler dies, two sweep periods pass."""
+    short_sweep.config["METRICS_TOKEN"] = "t"
+    with time_machine.travel(T0, tick=False) as clock:
+        for spec in job_specs(short_sweep):
+            assert run_scheduled(short_sweep, spec) == "done"
+        clock.move_to(T0 + timedelta(minutes=2 * 2, seconds=1))
+        health = client.get("/healthz/jobs")
+        metrics = client.get("/metrics", headers={"Authorization": "Bearer t"}).get_data(as_text=True)
+    assert health.status_code == 503 and "sweep" in health.get_json()["late"]
+    samples = {(s.name, s.labels.get("job")): s.value
+               for family in text_string_to_metric_families(metrics) for s in family.samples}
+    assert samples[("waspada_job_last_success_timestamp_seconds", "sweep")] == T0.timestamp()
+    assert samples[("waspada_job_late", "sweep")] == 1
+    assert BANNER_ID in dashboard(client, login, "admin", T0 + timedelta(minutes=2 * 2, seconds=1))
