@@ -157,8 +157,9 @@ def visible_texts(html):
 
 
 @pytest.fixture
-def world(area, make_election, make_ticket_at, run_sweep):
-    """The area world with a Pilkades in its quiet period, a flagged ticket, a visit and an email.
+def page_args(area, make_election, make_ticket_at, run_sweep):
+    """Values for the url_map's arguments, from the area world with a Pilkades in its quiet period,
+    a flagged ticket, a visit and an email.
 
     User-written text is neutral (no word of either language), so what the
     pages show around it is the app's own.
@@ -212,8 +213,10 @@ def page_urls(app, values):
             if "GET" not in rule.methods or rule.endpoint == "static" or rule.rule.startswith("/api"):
                 continue
             missing = rule.arguments - values.keys()
-            assert not missing, f"{rule.rule}: give {sorted(missing)} a value in the world fixture"
+            assert not missing, f"{rule.rule}: give {sorted(missing)} a value in the page_args fixture"
             urls.append((rule.endpoint, url_for(rule.endpoint, **{name: values[name] for name in rule.arguments})))
+        # A filtered list says what it is filtered by.
+        urls.append(("warnings.index?election", url_for("warnings.index", election=values["election_id"])))
     return sorted(urls)
 
 
@@ -264,7 +267,7 @@ def test_visible_text_skips_scripts_and_reads_labels():
 
 @pytest.mark.parametrize("language", LANGUAGES)
 @pytest.mark.parametrize("role", USERS)
-def test_no_page_shows_a_fragment_of_the_other_language(app, client, login, area, world, detector, role, language):
+def test_no_page_shows_a_fragment_of_the_other_language(app, client, login, area, page_args, detector, role, language):
     username = USERS[role]
     user = getattr(area, role) if username else None
     with time_machine.travel(NOW, tick=False):
@@ -272,7 +275,7 @@ def test_no_page_shows_a_fragment_of_the_other_language(app, client, login, area
             user.locale = language
             db.session.commit()
             login(username)
-        pages = rendered_pages(app, client, world, username, language)
+        pages = rendered_pages(app, client, page_args, username, language)
     data = data_strings()
     problems = []
     for endpoint, (url, texts) in sorted(pages.items()):
