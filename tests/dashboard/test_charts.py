@@ -84,10 +84,19 @@ def test_names_with_markup_are_escaped(app):
     assert "&lt;img src=x" in svg
 
 
-def test_long_category_names_are_shortened_on_the_chart_only(app):
-    label = str(CATEGORY_LABELS["neutrality"])
+def test_long_category_names_are_wrapped_whole_on_the_chart(app):
+    label = str(CATEGORY_LABELS["neutrality"])   # "netralitas ASN/kepala desa"
     rows = [("neutrality", dict.fromkeys(SEVERITIES, 1), 4)]
     svg = draw("category", rows)
     assert len(label) > charts.LABEL_LENGTH
-    assert f">{label[:charts.LABEL_LENGTH - 1].rstrip()}…<" in svg
-    assert f">{label}<" not in svg
+    assert ">netralitas ASN/</tspan>" in svg and ">kepala desa</tspan>" in svg
+    assert "…" not in svg
+
+
+def test_a_label_longer_than_three_lines_is_shortened(app):
+    assert charts._wrapped("pelanggaran kampanye/perusakan APK") == ["pelanggaran", "kampanye/perusakan", "APK"]
+    assert charts._wrapped("neutrality of civil servants / village heads") == [
+        "neutrality of civil", "servants / village", "heads"]
+    lines = charts._wrapped(" ".join(["word"] * 20))
+    assert len(lines) == 3 and lines[-1].endswith("…")
+    assert all(len(line) <= charts.LABEL_LENGTH for line in lines)

@@ -107,6 +107,10 @@ def layout_findings(page, label):
                 + (el.className && typeof el.className === 'string' ? '.' + el.className.trim().split(/\\s+/).join('.') : ''))""",
             PHONE["width"])
         found.append(f"{label}: scrolls {overflow} px sideways ({', '.join(culprits)})")
+    for frame in page.frames[1:]:  # an email shown in a frame (the digest preview) fits it too
+        inner = frame.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        if inner > 0:
+            found.append(f"{label}: its frame {frame.name or frame.url[:40]} scrolls {inner} px sideways")
     top = page.evaluate("(() => { const m = document.getElementById('main');"
                         " return m ? m.getBoundingClientRect().top + window.scrollY : null; })()")
     if top is None:

@@ -32,6 +32,8 @@ FLAGGED_COLOUR = "#d35400"
 WIDTH = 420
 FLOW_HEIGHT = 300
 LABEL_LENGTH = 20
+# Part of every chart's version: raise it when the drawing changes, so browsers fetch the new one.
+DRAWING = 2
 # Drawn charts kept per process: a few kilobytes each.
 CACHE_SIZE = 256
 
@@ -63,7 +65,7 @@ def figure(name, data, level=None):
 
 def version(name, data, level=None):
     """A digest of everything a chart shows: its name, numbers and language."""
-    key = repr((name, level, str(get_locale()), data)).encode()
+    key = repr((name, level, str(get_locale()), data, DRAWING)).encode()
     return hashlib.blake2b(key, digest_size=16).hexdigest()
 
 
@@ -112,6 +114,45 @@ def _short(label, length=LABEL_LENGTH):
     return label if len(label) <= length else label[:length - 1].rstrip() + "…"
 
 
+def _wrapped(label, length=LABEL_LENGTH, lines=3):
+    """A label on up to ``lines`` lines of ``length`` characters (broken at spaces and
+    after "/"), the last one shortened with "…" only when even that is too little."""
+    pieces = []  # (text, glued to the piece before it)
+    for word in str(label).split():
+        parts = re.findall(r"[^/]+/?|/", word)
+        pieces.extend((part, i > 0) for i, part in enumerate(parts))
+    result, line = [], ""
+    for text, glued in pieces:
+        joined = text if not line else (line + text if glued else f"{line} {text}")
+        if len(joined) <= length or not line:
+            line = joined
+        else:
+            result.append(line)
+            line = text
+    result.append(line)
+    if len(result) > lines:
+        result = result[:lines - 1] + [result[lines - 1][:length - 1].rstrip() + "…"]
+    return [_short(item, length) for item in result]
+
+
+def _wrap_labels(chart, labels):
+    """Set the chart's category labels, each on up to two lines.
+
+    pygal draws one line per label and sizes its margin from the label's
+    length, so it gets each label's longest line; ``render`` then puts the
+    lines back (``chart.wrapped_labels``: that line -> all lines).
+    """
+    chart.x_labels, chart.wrapped_labels = [], {}
+    for label in labels:
+        lines = _wrapped(label)
+        key = max(lines, key=len)
+        if len(lines) > 1 and key not in chart.wrapped_labels:
+            chart.wrapped_labels[key] = lines
+            chart.x_labels.append(key)
+        else:
+            chart.x_labels.append(lines[0] if len(lines) == 1 else _short(label))
+
+
 _DECIMALS = re.compile(r"(\d+\.\d)\d+")
 _COORDINATES = ("x", "y", "width", "height", "d", "x1", "x2", "y1", "y2", "transform", "points")
 
@@ -124,6 +165,15 @@ def render(chart, fig):
     third of the bytes.
     """
     tree = chart.render_tree()
+    wrapped = getattr(chart, "wrapped_labels", {})
+    for node in tree.iter("text"):
+        lines = wrapped.get(node.text)
+        if lines and not len(node):
+            node.text = None
+            for i, line in enumerate(lines):
+                # The first line rises by half the block, the others follow a line below.
+                dy = f"{-0.55 * (len(lines) - 1):.2f}em" if i == 0 else "1.1em"
+                ET.SubElement(node, "tspan", x=node.get("x", "0"), dy=dy).text = line
     for child in list(tree):
         if not isinstance(child.tag, str):
             tree.remove(child)
@@ -196,7 +246,7 @@ def _category_text(rows, _level):
         "%(num)d open ticket; most in: %(top)s (%(top_n)d).",
         "%(num)d open tickets; most in: %(top)s (%(top_n)d).",
         sum(row[2] for row in rows), top=str(CATEGORY_LABELS[rows[0][0]]), top_n=rows[0][2])
-    return _("Open tickets by category"), description, 90 + 34 * len(rows)
+    return _("Open tickets by category"), description, 90 + 44 * len(rows)
 
 
 def _category_draw(rows, height):
@@ -207,7 +257,7 @@ def _category_draw(rows, height):
     chart = _chart(pygal.HorizontalStackedBar, SEVERITY_COLOURS.values(), height, rows[0][2])
     # pygal draws horizontal bars bottom-up; reverse so the largest is on top.
     ordered = list(reversed(rows))
-    chart.x_labels = [_short(CATEGORY_LABELS[category]) for category, _counts, _total in ordered]
+    _wrap_labels(chart, [CATEGORY_LABELS[category] for category, _counts, _total in ordered])
     for severity in SEVERITIES:
         chart.add(str(SEVERITY_LABELS[severity]), [counts[severity] or None for _c, counts, _t in ordered])
     return chart
@@ -236,7 +286,7 @@ def _area_draw(rows, height):
     top = max([row["open"] for row in rows] or [0])
     chart = _chart(pygal.HorizontalBar, (OPEN_COLOUR, FLAGGED_COLOUR), height, top)
     ordered = list(reversed(rows))
-    chart.x_labels = [_short(row["name"]) for row in ordered]
+    _wrap_labels(chart, [row["name"] for row in ordered])
     chart.add(_("open"), [row["open"] for row in ordered])
     chart.add(_("flagged"), [row["flagged"] for row in ordered])
     return chart
