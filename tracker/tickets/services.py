@@ -374,8 +374,9 @@ def transition(actor, ticket, action, reason=None, version=None, duplicate_of=No
     """Move a ticket along its life cycle (checked by ``prepare_transition``).
 
     A rejection with ``duplicate_of`` links the ticket to its original and
-    writes a line on both timelines; it copies nothing else. Two
-    concurrent transitions: one wins, the other Conflict.
+    writes a line on both timelines; it copies nothing else (the original
+    only gets a new version). Two concurrent transitions: one wins, the
+    other Conflict.
     """
     plan = prepare_transition(actor, ticket, action, reason, version, duplicate_of, lock=True)
     spec, reason, original = plan.action, plan.reason, plan.original
@@ -397,7 +398,25 @@ def transition(actor, ticket, action, reason=None, version=None, duplicate_of=No
         record_event(ticket, actor, "duplicate_of", to_value=original.ref, at=now)
         record_event(original, actor, "has_duplicate", to_value=ticket.ref, at=now)
     _flush_or_conflict()
+    if original is not None:
+        _bump_version(original)
     return ticket
+
+
+def _bump_version(ticket):
+    """One more version for a ticket whose links changed though none of its fields did.
+
+    The original of a new duplicate: a rejection racing to make it a
+    duplicate itself (a chain, or a cycle) holds the version it read and
+    gets a Conflict, on SQLite too, where no row lock makes it wait.
+    """
+    bumped = db.session.execute(
+        update(Ticket.__table__).where(Ticket.id == ticket.id, Ticket.version == ticket.version)
+        .values(version=Ticket.version + 1)
+    )
+    if bumped.rowcount != 1:
+        raise Conflict(_l("Someone else changed this ticket first. Reload and try again."))
+    db.session.expire(ticket, ["version"])
 
 
 def reclassify(actor, ticket, *, severity=None, category=None, reason=None, version=None):
