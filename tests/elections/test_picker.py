@@ -203,3 +203,13 @@ def test_every_offered_desa_holds_a_pilkades(client, login, area):
     kinds = db.session.execute(select(Region.kind, func.count()).where(Region.code.in_(codes))
                                .group_by(Region.kind)).all()
     assert {kind for kind, _n in kinds} <= {"desa", "desa_adat"}
+
+
+def test_a_kodim_of_two_kabupaten_keeps_both_lists_after_ticking_one(client, login, area, make_unit, make_user):
+    unit = make_unit("kodim", "Kodim Gabungan", regions=["33.13", "33.14"])
+    make_user("kodim", unit=unit, username="dandim.gabungan")
+    login("dandim.gabungan")
+    html = client.post("/elections/new", data={**PILKADES, "villages": [KEMIRI], "preview": "1"}).get_data(as_text=True)
+    assert {KEMIRI, SRAGEN_VILLAGE} <= offered(html, "villages") and ticked(html, "villages") == {KEMIRI}
+    assert 'name="regency"' not in html
+    assert offered(html, "regions") == {"33.13", "33.14"}

@@ -79,11 +79,12 @@ def _fill_defaults(form, kind):
             field.data = stage[key]
 
 
-def _prepare_area(form, kind, election=None):
+def _prepare_area(form, election=None):
     """Limit the area kinds to the user's, and settle the ticked codes before anything reads them.
 
-    A first view ticks a Kodim's own kabupaten (or the election's area).
-    A posted "whole kecamatan" box becomes the ticks of its desa, so the
+    A first view ticks a Kodim's own kabupaten (or the election's area);
+    an administrator's desa list opens on the kabupaten of the first desa
+    ticked. A posted "whole kecamatan" box becomes the ticks of its desa, so the
     page shown again (a refusal, "Show default stages", another kabupaten)
     shows each desa ticked, and unticking one of them counts.
     """
@@ -95,7 +96,7 @@ def _prepare_area(form, kind, election=None):
         form.districts.data = []
     elif election is None:
         form.regions.data = choices.own_regions(current_user)
-    if not form.regency.data:
+    if current_user.role == "admin" and not form.regency.data:
         codes = choices.region_codes(form.villages.data)
         form.regency.data = codes[0][:5] if codes else ""
 
@@ -125,7 +126,8 @@ def _nothing_ticked(form, kind):
 def _area_context(form, kind):
     """What the template needs to draw the area picker for a kind (None: a new election, any kind)."""
     villages = set(form.villages.data or []) if isinstance(form.villages.data, list) else set()
-    regency = form.regency.data or None
+    # Only an administrator's list is one kabupaten's; a Kodim sees all of his desa.
+    regency = (form.regency.data or None) if current_user.role == "admin" else None
     groups = choices.village_groups(current_user, regency) if kind in (None, "pilkades") else []
     listed = {code for group in groups for code in group.codes}
     elsewhere = [code for code in villages if isinstance(code, str) and code not in listed]
@@ -197,7 +199,7 @@ def _refreshing():
 def new():
     """Create an election; "Show default stages" fills the stage dates for the kind and day."""
     form = ElectionForm()
-    _prepare_area(form, form.kind.data)
+    _prepare_area(form)
     status = 200
     kind = form.kind.data
     if _refreshing():
@@ -264,7 +266,7 @@ def edit(election_id):
     form = ElectionEditForm()
     if request.method == "GET":
         _fill_from(form, election)
-    _prepare_area(form, election.kind, election)
+    _prepare_area(form, election)
     status = 200
     if _refreshing():
         if "preview" in request.form:
