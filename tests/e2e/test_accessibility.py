@@ -12,13 +12,14 @@ axe-playwright-python package ships; nothing is fetched) finds no serious or
 critical violation; at 360 px the page does not scroll sideways and #main
 starts within the first 120 px. One browser context per role.
 """
+import os
 from urllib.parse import urlsplit
 
 import pytest
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import RequestRedirect
 
-from tests.e2e.pages import PHONE, log_in
+from tests.e2e.pages import PHONE, log_in, screenshot_path
 
 pytestmark = pytest.mark.slow
 
@@ -225,3 +226,38 @@ def test_severity_choice_shows_which_one_is_chosen(new_page, forced_colors):
     assert float(chosen["top"].rstrip("px")) > float(unchosen["top"].rstrip("px"))
     for other in page.locator("label.choice:not(.sev-critical)").all():
         assert other.evaluate(style)["top"] == unchosen["top"]
+
+
+SCREENSHOT_BUDGET = 150 * 1024
+# The README's phone pictures: each role's home, and a page or the open menu beside it.
+PHONE_SCREENSHOTS = (
+    ("babinsa", "/dashboard/", False, "home-babinsa-phone.png"),
+    ("babinsa", "/dashboard/", True, "menu-babinsa-phone.png"),
+    ("koramil", "/dashboard/", False, "home-koramil-phone.png"),
+    ("koramil", "/warnings", False, "warnings-koramil-phone.png"),
+    ("kodim", "/dashboard/", False, "home-kodim-phone.png"),
+    ("kodim", "/elections/1", False, "election-kodim-phone.png"),
+    ("admin", "/admin/users", False, "users-admin-phone.png"),
+)
+
+
+def test_phone_screenshots_of_each_role(browser, live_server):
+    """The README's screenshots at 360x740 (docs/screenshots with WASPADA_SCREENSHOTS=1)."""
+    pages = {}
+    try:
+        for role, url, menu_open, name in PHONE_SCREENSHOTS:
+            if role not in pages:
+                context = browser.new_context(viewport=PHONE, base_url=live_server, locale="id-ID")
+                pages[role] = context.new_page()
+                log_in(pages[role], ROLES[role])
+            page = pages[role]
+            page.goto(url)
+            page.wait_for_load_state("load")
+            if menu_open:
+                page.click(".menu > summary")
+            path = screenshot_path(name)
+            page.screenshot(path=path)
+            assert os.path.getsize(path) < SCREENSHOT_BUDGET, name
+    finally:
+        for page in pages.values():
+            page.context.close()
