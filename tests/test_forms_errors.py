@@ -250,3 +250,21 @@ def test_too_many_photos_on_a_ticket_are_named_under_the_input(world, web):
     page = assert_summary(body, ["photos"])
     assert page.links[0][1].startswith("Foto (paling banyak 3): ")
     assert 'id="photos-error"' in body
+
+
+def test_a_field_without_a_label_of_its_own_is_summarized_by_its_message_alone(app):
+    """No English made up from a field's name (an election's stage dates have no label)."""
+    from wtforms import DateField, StringField
+
+    from flask_babel import lazy_gettext
+
+    class Dates(Form):
+        campaign_starts_on = DateField()
+        notes = StringField(lazy_gettext("Notes"))
+
+    with app.test_request_context(method="POST"), force_locale("en"):
+        form = Dates(formdata=MultiDict({"campaign_starts_on": "soon", "notes": "x"}), meta={"csrf": False})
+        form.validate()
+        apply_errors(form, {"notes": ["Too short."]})
+        assert [(t, label) for t, label, _m in form.error_summary()] == [
+            ("campaign_starts_on", ""), ("notes", "Notes")]

@@ -113,13 +113,22 @@ def summary_entries(fields, prefix=""):
         elif isinstance(field, FormField):
             yield from summary_entries(field.form, prefix)
         else:
+            target, label = _target(field), _label(field)
             for message in field.errors:
-                yield _target(field), f"{prefix}{field.label.text}", message
+                yield target, f"{prefix}{label}" if target and label else "", message
     for name, messages in getattr(fields, "__dict__", {}).get("_input_errors", {}).items():
         for message in messages:
             yield name, str(fields.input_label(name)), message
     for message in getattr(fields, "form_errors", ()):
         yield None, "", message
+
+
+def _label(field):
+    """The field's label; "" for one WTForms made up from its name (English, untranslated):
+    a plain string, where the app's labels are lazy translations."""
+    text = field.label.text
+    made_up = isinstance(text, str) and text == field.short_name.replace("_", " ").title()
+    return "" if made_up else str(text)
 
 
 def _target(field):
