@@ -69,6 +69,7 @@ def create_app(config=None):
     from tracker.audit.blueprint import bp as audit_bp
     from tracker.auth.blueprint import bp as auth_bp
     from tracker.backup.blueprint import bp as backup_bp
+    from tracker.counters.blueprint import bp as counters_bp
     from tracker.dashboard.blueprint import bp as dashboard_bp
     from tracker.demo.blueprint import bp as demo_bp
     from tracker.digests.blueprint import bp as digests_bp
@@ -85,7 +86,7 @@ def create_app(config=None):
 
     # ops first: its hooks time and log each request around all the others.
     for bp in (ops_bp, main_bp, auth_bp, admin_bp, regions_bp, tickets_bp, attachments_bp, visits_bp, elections_bp,
-               warnings_bp, news_bp, digests_bp, dashboard_bp, api_bp, field_bp, audit_bp, backup_bp,
+               warnings_bp, counters_bp, news_bp, digests_bp, dashboard_bp, api_bp, field_bp, audit_bp, backup_bp,
                retention_bp, demo_bp):
         app.register_blueprint(bp)
     errors.init_app(app)

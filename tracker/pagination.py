@@ -56,7 +56,7 @@ def count_rows(stmt, *, cap=None, key=None):
 
 
 def paginate(stmt, *, page, per_page, load=_all_scalars, count=True, cap=None, key=None, keyset=None,
-             after=None):
+             after=None, counted=None):
     """One Page of the ordered select ``stmt``: the count first, then the page's rows.
 
     ``load(window)`` runs the window (the select limited to per_page + 1
@@ -65,11 +65,14 @@ def paginate(stmt, *, page, per_page, load=_all_scalars, count=True, cap=None, k
     ``key`` cap it (see count_rows). ``keyset`` names the select's order
     columns, (timestamp, id), both descending: the page then starts after
     the row of the decoded cursor ``after``, and ``next_cursor`` names its
-    last row when more follow.
+    last row when more follow. ``counted(stmt)`` may answer the exact total
+    from elsewhere (the ticket counters), or None to have the rows counted.
     """
     total, capped = None, False
     if count:
-        total = count_rows(stmt, cap=cap, key=key)
+        total = counted(stmt) if counted is not None else None
+        if total is None:
+            total = count_rows(stmt, cap=cap, key=key)
         capped = cap is not None and total > cap
         total = min(total, cap) if capped else total
     if after is not None:

@@ -2,7 +2,9 @@
 
 Every function here sends a fixed number of SQL statements whatever the
 number of tickets, visits or villages: counting, grouping and sorting happen
-in the database, never in a Python loop over rows.
+in the database, never in a Python loop over rows. A commander's headline,
+categories and areas, and the admin's weekly flow, are read from the ticket
+counters (``tracker.counters``): a few hundred rows instead of every ticket.
 """
 from datetime import timedelta
 
@@ -10,6 +12,8 @@ from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from tracker import scope
+from tracker.counters import queries as counters
+from tracker.counters.models import NATION, TicketTally
 from tracker.elections.models import Election
 from tracker.elections.queries import covers_condition
 from tracker.elections.services import current_stage, election_stages_ahead
@@ -44,8 +48,8 @@ def week_starts(user, now=None, weeks=WEEKS):
     return [this_monday - timedelta(weeks=weeks - 1 - i) for i in range(weeks)]
 
 
-def waiting_condition(user):
-    """The tickets that wait for this user to act: the ones his role moves on next.
+def waiting_rule(user):
+    """(statuses, level or None): the tickets that wait for this user to act, the ones his role moves on next.
 
     A Koramil triages new tickets at its level; a Kodim (and the admin) takes
     escalated ones; a Babinsa starts or resolves the unresolved tickets still
@@ -54,10 +58,17 @@ def waiting_condition(user):
     link of his headline count (templates/dashboard/_macros.html).
     """
     if user.role == "koramil":
-        return and_(Ticket.status == "new", Ticket.level == "koramil")
+        return ("new",), "koramil"
     if user.role in ("kodim", "admin"):
-        return Ticket.status == "escalated"
-    return and_(Ticket.status.in_(UNRESOLVED), Ticket.level == "koramil")
+        return ("escalated",), None
+    return UNRESOLVED, "koramil"
+
+
+def waiting_condition(user):
+    """SQL: the ticket waits for this user (see ``waiting_rule``)."""
+    statuses, level = waiting_rule(user)
+    condition = Ticket.status.in_(statuses) if len(statuses) > 1 else Ticket.status == statuses[0]
+    return and_(condition, Ticket.level == level) if level else condition
 
 
 def _flagged(user):
@@ -70,6 +81,91 @@ def _flagged(user):
 
 
 def ticket_summary(user, now=None, weeks=WEEKS):
+    """The headline, weekly flow and open-by-category numbers of the user's tickets.
+
+    A commander's open, flagged and waiting counts and his categories come
+    from the counters (``counters.scope_cells``); the weekly flow and the
+    overdue count from one pass over his recent and overdue tickets, or,
+    for the admin (whose weeks are WIB weeks), from the national day
+    counters and one count on the due-time index. A Babinsa's numbers come
+    from his tickets (``tickets_summary``). Same keys and values either way.
+    """
+    now = now or utcnow()
+    if not counters.covers(user):
+        return tickets_summary(user, now, weeks)
+    mondays = week_starts(user, now, weeks)
+    statuses, level = waiting_rule(user)
+    totals = dict.fromkeys(("open", "flagged", "overdue", "waiting", "resolved_week"), 0)
+    by_category = {}
+    for (status, severity, category, ticket_level), (number, flagged) in counters.scope_cells(user).items():
+        if status in statuses and (level is None or ticket_level == level):
+            totals["waiting"] += number
+        if status in UNRESOLVED:
+            totals["open"] += number
+            totals["flagged"] += flagged
+            by_category.setdefault(category, dict.fromkeys(SEVERITIES, 0))[severity] += number
+    if user.role == "admin" and user_timezone(user) == WIB:
+        flow, totals["overdue"] = _national_flow(mondays, now), _overdue_count(user, now)
+    else:
+        flow, totals["overdue"] = _scoped_flow(user, mondays, now)
+    totals["resolved_week"] = sum(counts[-1] for counts in flow["resolved"].values())
+    return {"headline": totals, "flow": flow, "categories": _sorted_categories(by_category)}
+
+
+def _empty_flow(mondays):
+    return {"weeks": mondays, "new": {severity: [0] * len(mondays) for severity in SEVERITIES},
+            "resolved": {severity: [0] * len(mondays) for severity in SEVERITIES}}
+
+
+def _national_flow(mondays, now):
+    """The weekly flow of the whole country from the day counters (WIB weeks; later days count in the last)."""
+    flow = _empty_flow(mondays)
+    last = len(mondays) - 1
+    for (day, event, severity), number in counters.day_counts(mondays[0]).items():
+        flow[event][severity][min((day - mondays[0]).days // 7, last)] += number
+    return flow
+
+
+def _overdue_count(user, now):
+    """Unresolved tickets of the user's scope past their due time (one count on the due-time index)."""
+    return db.session.execute(
+        select(func.count()).select_from(Ticket)
+        .where(scope.ticket_condition(user), Ticket.status.in_(UNRESOLVED), Ticket.due_at < now)
+    ).scalar_one()
+
+
+def _scoped_flow(user, mondays, now):
+    """(weekly flow, overdue count) of the user's tickets: one pass over the recent and the overdue ones."""
+    boundaries = [local_midnight_utc(day, user_timezone(user)) for day in mondays]
+    unresolved = Ticket.status.in_(UNRESOLVED)
+    recently_reported = Ticket.reported_at >= boundaries[0]
+    recently_resolved = and_(Ticket.status.in_(FINISHED), Ticket.resolved_at >= boundaries[0])
+    overdue = and_(unresolved, Ticket.due_at < now)
+    rows = select(
+        Ticket.severity.label("severity"),
+        case((recently_reported, _week_bucket(Ticket.reported_at, boundaries))).label("new_week"),
+        case((recently_resolved, _week_bucket(Ticket.resolved_at, boundaries))).label("resolved_week"),
+        case((overdue, 1), else_=0).label("overdue"),
+    ).where(scope.ticket_condition(user), or_(recently_reported, recently_resolved, overdue)).subquery()
+    dimensions = (rows.c.severity, rows.c.new_week, rows.c.resolved_week)
+    flow, overdue_count = _empty_flow(mondays), 0
+    for severity, new_week, resolved_week, late, number in db.session.execute(
+            select(*dimensions, func.sum(rows.c.overdue), func.count()).group_by(*dimensions)):
+        overdue_count += int(late)
+        if new_week is not None:
+            flow["new"][severity][int(new_week)] += number
+        if resolved_week is not None:
+            flow["resolved"][severity][int(resolved_week)] += number
+    return flow, overdue_count
+
+
+def _sorted_categories(by_category):
+    categories = [(category, counts, sum(counts.values())) for category, counts in by_category.items()]
+    categories.sort(key=lambda row: (-row[2], row[0]))
+    return categories
+
+
+def tickets_summary(user, now=None, weeks=WEEKS):
     """The headline, weekly flow and open-by-category numbers from one pass over the user's tickets.
 
     One GROUP BY over the few dimensions the three need (severity, the
@@ -130,10 +226,8 @@ def ticket_summary(user, now=None, weeks=WEEKS):
             # Resolved since this Monday: the newest week of the flow.
             if int(resolved_week) == weeks - 1:
                 totals["resolved_week"] += number
-    categories = [(category, counts, sum(counts.values())) for category, counts in by_category.items()]
-    categories.sort(key=lambda row: (-row[2], row[0]))
     return {"headline": {key: int(value) for key, value in totals.items()}, "flow": flow,
-            "categories": categories}
+            "categories": _sorted_categories(by_category)}
 
 
 def headline(user, now=None):
@@ -188,6 +282,13 @@ def open_by_area(user, limit=AREA_LIMIT):
     level = area_level(user)
     if level is None:
         return []
+    if counters.covers(user):
+        return _counted_areas(user, level, limit)
+    return _queried_areas(user, level, limit)
+
+
+def _queried_areas(user, level, limit):
+    """``open_by_area`` from the tickets (one query): every village of the scope joined to its open tickets."""
     unresolved = and_(Ticket.status.in_(UNRESOLVED), scope.ticket_condition(user))
     area = aliased(Region)
     open_count = func.count(Ticket.id)
@@ -211,6 +312,40 @@ def open_by_area(user, limit=AREA_LIMIT):
         {"code": code, "name": name, "open": opened, "flagged": flagged}
         for code, name, opened, flagged in db.session.execute(stmt).all()
     ]
+
+
+def _counted_areas(user, level, limit):
+    """``open_by_area`` from the counters: the areas with open tickets, then quiet ones by code (two queries).
+
+    An area's open and flagged counts are the sums of its villages' rows in
+    unresolved statuses; the quiet areas of the scope fill the list up to
+    ``limit`` in code order, as zeros sort after every count.
+    """
+    code_column = TicketTally.district_code if level == "district" else TicketTally.village_code
+    within = TicketTally.village_code != NATION if user.role == "admin" else scope.ticket_condition(user, TicketTally)
+    opened, flagged = func.sum(TicketTally.tickets), func.sum(TicketTally.flagged)
+    counters.ensure_fresh()
+    busy = db.session.execute(
+        select(code_column, Region.name, opened, flagged)
+        .join(Region, Region.code == code_column)
+        .where(within, TicketTally.status.in_(UNRESOLVED))
+        .group_by(code_column, Region.name).having(opened > 0)
+        .order_by(opened.desc(), flagged.desc(), code_column).limit(limit)
+    ).all()
+    areas = [{"code": code, "name": name, "open": int(number), "flagged": int(marked)}
+             for code, name, number, marked in busy]
+    if len(areas) < limit:
+        area = aliased(Region)
+        area_code = Region.district_code if level == "district" else Region.code
+        quiet = (
+            select(area_code, area.name).join(area, area.code == area_code)
+            .where(Region.level == 4, Region.code.in_(scope.village_codes(user)),
+                   area_code.not_in([row["code"] for row in areas]))
+            .group_by(area_code, area.name).order_by(area_code).limit(limit - len(areas))
+        )
+        areas += [{"code": code, "name": name, "open": 0, "flagged": 0}
+                  for code, name in db.session.execute(quiet).all()]
+    return areas
 
 
 def my_villages(user, now=None):

@@ -4,13 +4,15 @@ The select comes from the scoped search (``search_tickets``) or a queue;
 these functions only say how a page's rows are loaded: Ticket objects with
 their villages for the web, or the API's flat rows, each with its village's
 name, its reporter, whether it is flagged and its number of photos, from
-one statement.
+one statement. A page's total comes from the ticket counters when they can
+tell it (``tracker.counters.queries.list_total``), else from counting rows.
 """
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from tracker.attachments.services import photo_count_column
 from tracker.auth.models import User
+from tracker.counters.queries import list_total
 from tracker.extensions import db
 from tracker.pagination import paginate
 from tracker.regions.models import Region
@@ -33,7 +35,7 @@ ROW_COLUMNS = (
 def ticket_page(stmt, page, per_page, *, cap):
     """One page of tickets (villages loaded), its total counted up to ``cap``."""
     return paginate(
-        stmt, page=page, per_page=per_page, cap=cap, key=Ticket.id,
+        stmt, page=page, per_page=per_page, cap=cap, key=Ticket.id, counted=list_total,
         load=lambda window: db.session.execute(window.options(selectinload(Ticket.village))).scalars().all(),
     )
 
@@ -56,4 +58,5 @@ def ticket_row_page(stmt, page, per_page, *, count=True, after=None):
     starts the page after that ticket, and the page's ``next_cursor`` names
     its last row when more follow.
     """
-    return paginate(stmt, page=page, per_page=per_page, load=_rows, count=count, keyset=KEYSET, after=after)
+    return paginate(stmt, page=page, per_page=per_page, load=_rows, count=count, keyset=KEYSET, after=after,
+                    counted=list_total)

@@ -15,6 +15,7 @@ from flask_babel import force_locale, gettext as _, lazy_gettext as _l
 from sqlalchemy import String, case, func, insert, literal, select, update
 from sqlalchemy.orm import aliased
 
+from tracker.counters import tally
 from tracker.database import is_postgres
 from tracker.elections.models import Election
 from tracker.elections.queries import covers_condition
@@ -90,8 +91,10 @@ def clear_flags(conditions, at, clear_reason, actor=None):
         .where(flags.cleared_at.is_(None), *conditions)
         .values(cleared_at=at, clear_reason=clear_reason)
         .returning(flags.ticket_id, flags.stage, line)
+        .execution_options(**{tally.KEPT: True})
     ).all()
     if cleared:
+        tally.flags_cleared(db.session, [ticket_id for ticket_id, _stage, _text in cleared])
         actor_id = actor.id if actor is not None else None
         db.session.execute(insert(TicketEvent.__table__), [
             {"ticket_id": ticket_id, "kind": "flag_cleared", "actor_id": actor_id, "at": at,

@@ -16,6 +16,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import aliased, contains_eager, joinedload
 
 from tracker import scope
+from tracker.counters import tally
 from tracker.database import is_postgres
 from tracker.elections.models import Election, ElectionStage
 from tracker.elections.queries import (
@@ -244,9 +245,11 @@ def _raise_flags(session, at):
     )
     before = session.execute(select(func.coalesce(func.max(Flag.id), 0))).scalar_one()
     columns = Flag.__table__.c
+    # preserve_rowcount: psycopg drops an INSERT's rowcount otherwise.
     result = session.execute(insert(Flag.__table__).from_select(
         [columns.ticket_id, columns.election_id, columns.stage, columns.reason, columns.raised_at], candidates,
-    ).execution_options(preserve_rowcount=True))  # psycopg drops an INSERT's rowcount otherwise
+    ).execution_options(preserve_rowcount=True, **{tally.KEPT: True}))
+    tally.flags_raised(session, before)
     text = sql_format(_("%(election)s, %(stage)s: %(reason)s"), election=e.name,
                        stage=_stage_label_expr(f.stage), reason=_reason_text_expr(f.stage, f.reason))
     session.execute(_event_insert(
@@ -280,9 +283,11 @@ def _escalate(session, at):
         t.id, literal("escalated"), literal(at, DateTime(timezone=True)), t.status,
         literal("escalated", String), why)))
     tickets = Ticket.__table__.c
+    tally.moving_tickets(session, due, status="escalated", level="kodim")
     result = session.execute(
         update(Ticket.__table__).where(tickets.id.in_(due))
         .values(status="escalated", level="kodim", version=tickets.version + 1, updated_at=at)
+        .execution_options(**{tally.KEPT: True})
     )
     return result.rowcount
 
