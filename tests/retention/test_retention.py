@@ -287,4 +287,5 @@ def test_the_timeline_shows_the_line_in_indonesian(db, world, web, closed_ticket
     db.session.commit()
     page = web(world.koramil).get(f"/tickets/{ticket.id}").get_data(as_text=True)
     assert "data pribadi dihapus" in page
-    assert "Pak Darmo" not in page
+    assert page.count("Dihapus: data pribadi hanya disimpan untuk waktu terbatas.") == 1   # the comment
+    assert "Pak Darmo" not in page and "Bu Sri" not in page
