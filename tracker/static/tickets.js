@@ -412,11 +412,12 @@
   /** What the summary calls a control: its label (a radio group's legend), after its problem block's legend. */
   function labelOf(form, el) {
     var group = el.type === "radio" ? el.closest("fieldset") : null;
-    var label = group ? group.querySelector("legend") : (el.id ? form.querySelector('label[for="' + el.id + '"]') : null);
+    var label = group ? group.querySelector("legend")
+      : (el.id && form.querySelector('label[for="' + el.id + '"]')) || el.closest("label");
     var words = label ? label.textContent.trim() : "";
     var block = el.closest("fieldset.ticket-entry");
-    var legend = block && block !== group ? block.querySelector("legend") : null;
-    return legend ? legend.textContent.trim() + " · " + words : words;
+    var legend = block && block !== group ? block.querySelector("legend").textContent.trim() : "";
+    return [legend, words].filter(Boolean).join(" · ");
   }
 
   /** The error summary on top of the form, as the server's (templates/macros/forms.html), focused. */
