@@ -202,3 +202,44 @@ def test_the_image_installs_with_make_and_carries_the_backup_tools():
     dockerfile = read("Dockerfile")
     assert "RUN make install" in dockerfile and "postgresql-client" in dockerfile
     assert 'CMD ["gunicorn", "--config", "deploy/gunicorn.conf.py", "run:app"]' in dockerfile
+
+
+def test_nginx_accepts_the_site(tmp_path):
+    """``nginx -t`` on the site, with a throw-away certificate and log folder (skipped without nginx)."""
+    import shutil
+    import subprocess
+
+    nginx, openssl = shutil.which("nginx") or "/usr/sbin/nginx", shutil.which("openssl")
+    if not os.path.exists(nginx) or not openssl:
+        pytest.skip("nginx or openssl is not installed here")
+    subprocess.run([openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=test",
+                    "-keyout", str(tmp_path / "key.pem"), "-out", str(tmp_path / "cert.pem")],
+                   check=True, capture_output=True)
+    live = "/etc/letsencrypt/live/waspada.example.go.id/"
+    site = (read("nginx", "waspada.conf").replace(live + "fullchain.pem", str(tmp_path / "cert.pem"))
+            .replace(live + "privkey.pem", str(tmp_path / "key.pem")).replace("/var/log/nginx/", f"{tmp_path}/"))
+    (tmp_path / "site.conf").write_text(site)
+    (tmp_path / "nginx.conf").write_text(
+        f"pid {tmp_path}/nginx.pid;\nerror_log {tmp_path}/error.log;\nevents {{}}\n"
+        f"http {{\n  access_log {tmp_path}/access.log;\n  client_body_temp_path {tmp_path}/body;\n"
+        f"  proxy_temp_path {tmp_path}/proxy;\n  include {tmp_path}/site.conf;\n}}\n")
+    result = subprocess.run([nginx, "-t", "-c", str(tmp_path / "nginx.conf")], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+
+
+def test_systemd_accepts_the_units(tmp_path):
+    """``systemd-analyze verify`` on the units, the checkout standing in for /srv/waspada/app (skipped without it)."""
+    import shutil
+    import subprocess
+
+    analyze = shutil.which("systemd-analyze")
+    if not analyze:
+        pytest.skip("systemd-analyze is not installed here")
+    if not os.path.exists(os.path.join(ROOT, ".venv", "bin", "gunicorn")):
+        pytest.skip("no .venv with gunicorn in the checkout (make install)")
+    names = sorted(os.listdir(os.path.join(DEPLOY, "systemd")))
+    for name in names:
+        (tmp_path / name).write_text(read("systemd", name).replace(INSTALL, ROOT + "/"))
+    result = subprocess.run([analyze, "verify", *(str(tmp_path / name) for name in names)],
+                            capture_output=True, text=True, env={**os.environ, "SYSTEMD_LOG_LEVEL": "warning"})
+    assert result.returncode == 0 and not result.stderr.strip(), result.stderr
