@@ -34,6 +34,17 @@ def plain_page(browser, live_server):
         context.close()
 
 
+def serious_findings(page, selector):
+    """axe-core's serious and critical violations inside ``selector`` (the copy axe-playwright-python ships)."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    if not page.evaluate("typeof window.axe !== 'undefined'"):
+        page.evaluate(Axe().axe_script)
+    results = page.evaluate("selector => axe.run(selector, {resultTypes: ['violations']})", selector)
+    return [f"{v['id']}: {node['target']}" for v in results["violations"] if v["impact"] in ("serious", "critical")
+            for node in v["nodes"]]
+
+
 def refuse_a_visit(page):
     page.goto("/visits/new")
     page.select_option("#village_code", KEMIRI)
@@ -58,6 +69,7 @@ def test_refused_visit_focuses_the_error_summary(new_page):
     log_in(page, "babinsa.kemiri")
     refuse_a_visit(page)  # sent through the outbox, refused in JSON, shown by tickets.js
     assert_summary_has_focus_in_view(page)
+    assert serious_findings(page, "#error-summary") == []
 
 
 def test_refused_visit_focuses_the_error_summary_without_javascript(plain_page):
@@ -119,6 +131,7 @@ def test_each_problem_of_a_visit_gets_the_duplicate_hint(new_page):
     page.select_option("#tickets-1-category", "campaign_violation")
     page.locator("#tickets-1-similar li", has_text="Baliho calon dirobohkan di balai desa").wait_for()
     assert "Baliho calon dirobohkan" not in page.inner_text("#tickets-0-similar")
+    assert serious_findings(page, "#tickets-1-similar") == []
 
 
 def test_each_problem_of_a_visit_gets_the_duplicate_hint_without_javascript(new_page, plain_page):
