@@ -289,3 +289,11 @@ def test_the_timeline_shows_the_line_in_indonesian(db, world, web, closed_ticket
     assert "data pribadi dihapus" in page
     assert page.count("Dihapus: data pribadi hanya disimpan untuk waktu terbatas.") == 1   # the comment
     assert "Pak Darmo" not in page and "Bu Sri" not in page
+
+
+def test_the_ticket_counters_need_no_recount(db, closed_ticket, caplog):
+    closed_ticket(OLD)
+    with caplog.at_level("INFO", logger="tracker.counters.tally"):
+        apply_retention(NOW)
+        db.session.commit()
+    assert "counters rebuilt" not in caplog.text

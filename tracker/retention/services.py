@@ -31,6 +31,7 @@ from flask import current_app
 from sqlalchemy import and_, exists, func, insert, literal, not_, null, or_, select, update
 
 from tracker.audit.services import record
+from tracker.counters.tally import KEPT
 from tracker.extensions import db
 from tracker.tickets.models import Ticket, TicketEvent
 from tracker.timeutil import as_utc, utcnow
@@ -102,9 +103,11 @@ def pending(now):
 
 def _anonymise_batch(ids, now):
     """Empty the personal data of these tickets and add their timeline line; returns the texts emptied."""
+    # parties and version count in no ticket counter: the counters need no recount (tracker.counters).
     db.session.execute(
         update(Ticket).where(Ticket.id.in_(ids), Ticket.parties != "")
-        .values(parties="", version=Ticket.version + 1).execution_options(synchronize_session=False))
+        .values(parties="", version=Ticket.version + 1)
+        .execution_options(synchronize_session=False, **{KEPT: True}))
     texts = db.session.execute(
         update(TicketEvent).where(TicketEvent.ticket_id.in_(ids), TicketEvent.actor_id.is_not(None),
                                   TicketEvent.reason != "")
