@@ -153,7 +153,8 @@ def test_outbox_flags_and_tickets_are_read_at_scrape_time(metrics_on, client, db
     assert value(samples, "waspada_flags_active") == 1
     assert value(samples, "waspada_tickets", status="new") == 1
     assert value(samples, "waspada_tickets", status="triaged") == 1
-    assert value(samples, "waspada_tickets", status="resolved") is None
+    assert value(samples, "waspada_tickets", status="resolved") == 1
+    assert value(samples, "waspada_tickets", status="closed") == 0
 
 
 def test_the_pool_gauge_counts_connections_in_use(metrics_on, app, client):

@@ -12,9 +12,10 @@ scrape adds them up; unset, each process answers with its own values.
 Read from the database at scrape time (``DatabaseCollector``): the jobs
 (the scheduler is another process, so its runs are known only from the
 ``job_status`` rows it writes; a dead scheduler's last success stands
-still), the outbox, active flags and open tickets by status. Each is one
-statement on an index: the outbox and tickets by their status index, the
-active flags by the partial index of active flags.
+still), the outbox, active flags and tickets by status. Each is one
+statement on an index: the outbox by its status index, the active flags by
+the partial index of active flags, tickets from the nation's rows of the
+counters kept with the data (``tracker.counters``, at most 840 rows).
 """
 import logging
 import os
@@ -28,10 +29,11 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.pool import Pool
 
 from tracker.auth.signals import security_event
+from tracker.counters.queries import national_cells
 from tracker.digests.models import OutboxMessage
 from tracker.extensions import db
 from tracker.jobs.health import job_health
-from tracker.tickets.models import UNRESOLVED, Ticket
+from tracker.tickets.models import STATUSES
 from tracker.timeutil import as_utc, utcnow
 from tracker.warnings.models import Flag
 
@@ -129,12 +131,12 @@ class DatabaseCollector:
         flags.add_metric([], db.session.execute(
             select(func.count()).select_from(Flag).where(Flag.cleared_at.is_(None))).scalar_one())
         yield flags
-        tickets = GaugeMetricFamily("waspada_tickets", "Open tickets by status (resolved, closed and rejected "
-                                    "tickets are not counted).", labels=["status"])
-        counts = dict(db.session.execute(
-            select(Ticket.status, func.count()).where(Ticket.status.in_(UNRESOLVED)).group_by(Ticket.status)).all())
-        for status in UNRESOLVED:
-            tickets.add_metric([status], counts.get(status, 0))
+        tickets = GaugeMetricFamily("waspada_tickets", "Tickets by status.", labels=["status"])
+        counts = dict.fromkeys(STATUSES, 0)
+        for (status, *_kinds), (number, _flagged) in national_cells().items():
+            counts[status] = counts.get(status, 0) + number
+        for status, number in counts.items():
+            tickets.add_metric([status], number)
         yield tickets
 
     def _jobs(self, now):
