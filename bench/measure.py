@@ -21,7 +21,7 @@ from sqlalchemy import event, select, text
 
 from bench import REPO, baseline
 from bench.appsetup import find_endpoint_rule, find_user, logged_in_client, make_app
-from bench.dataset import analyze, issue_bench_tokens
+from bench.dataset import analyze, issue_bench_tokens, rebuild_counters
 from bench.figures import (
     NOT_AVAILABLE, Figure, format_seconds, median, repeat, timed_figure, unavailable,
 )
@@ -105,7 +105,8 @@ def _reset_sweep_state():
         "WHERE id IN (SELECT ticket_id FROM ticket_event WHERE actor_id IS NULL AND kind = 'escalated')"))
     db.session.execute(text("DELETE FROM ticket_event WHERE actor_id IS NULL"))
     db.session.execute(text("DELETE FROM flag"))
-    db.session.commit()
+    # Written in plain SQL around the counters: recount them (flask counters rebuild).
+    rebuild_counters()
 
 
 def _active_flags():

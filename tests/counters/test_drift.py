@@ -4,7 +4,7 @@ Each example runs inside a savepoint that is rolled back at its end, so the
 rollback of a savepoint is exercised too: the next example starts from the
 counters of the committed world and must find them exact again.
 """
-from datetime import date, timedelta, timezone
+from datetime import date, timedelta
 
 import pytest
 import time_machine
@@ -18,6 +18,7 @@ from tracker.errors import Conflict, Forbidden, ValidationError
 from tracker.extensions import db
 from tracker.tickets.models import CATEGORIES, SEVERITIES, SEVERITY_RANK, Ticket
 from tracker.tickets.services import ACTIONS, create_ticket, reclassify, transition
+from tracker.timeutil import utcnow
 from tracker.warnings.models import Flag
 
 pytestmark = pytest.mark.slow
@@ -31,6 +32,7 @@ OPERATIONS = st.one_of(
     st.tuples(st.just("create"), st.sampled_from(VILLAGES), st.sampled_from(CATEGORIES), st.sampled_from(SEVERITIES),
               st.booleans()),
     st.tuples(st.just("transition"), index, st.sampled_from(sorted(ACTIONS))),
+    st.tuples(st.just("settle"), index),
     st.tuples(st.just("reclassify"), index, st.one_of(st.none(), st.sampled_from(SEVERITIES)),
               st.one_of(st.none(), st.sampled_from(CATEGORIES))),
     st.tuples(st.just("move"), index, st.sampled_from(VILLAGES)),
@@ -68,7 +70,7 @@ def _run(operation, area, elections, traveller):
                       title="Jalan desa rusak", sensitive=sensitive)
         return
     if name == "sweep":
-        sweep((START + timedelta(hours=6 * args[0])).astimezone(timezone.utc))
+        sweep(utcnow() + timedelta(hours=6 * args[0]))
         return
     ticket = _pick(args[0])
     if ticket is None:
@@ -78,6 +80,13 @@ def _run(operation, area, elections, traveller):
             transition(area.admin, ticket, args[1], reason="alasan")
         except (Conflict, Forbidden, ValidationError):
             pass
+    elif name == "settle":
+        # Triage if new, then resolve: the next sweep clears the ticket's flags.
+        for action in ("triage", "resolve"):
+            try:
+                transition(area.admin, ticket, action, reason="selesai")
+            except Conflict:
+                pass
     elif name == "reclassify":
         try:
             reclassify(area.admin, ticket, severity=args[1], category=args[2], reason="alasan")
@@ -143,4 +152,21 @@ def test_a_write_the_orm_does_not_follow_makes_the_counters_recount_before_they_
         "due_at": START, "version": 1,
     }])
     assert national_cells() == {("resolved", "low", "other", "koramil"): (1, 0)}
+    assert drift() == []
+
+
+def test_the_sweep_moves_escalated_tickets_and_counts_raised_and_cleared_flags(area, elections, make_ticket_at,
+                                                                               run_sweep):
+    from tracker.counters.queries import national_cells
+
+    ticket = make_ticket_at(START, village=KEMIRI, severity="critical")   # due 24 hours later
+    result = run_sweep(START + timedelta(hours=25))
+    assert result.escalated == 1 and result.raised >= 1
+    assert national_cells() == {("escalated", "critical", "other", "kodim"): (1, 1)}
+    assert drift() == []
+    transition(area.admin, db.session.get(Ticket, ticket.id), "resolve", reason="selesai")
+    db.session.commit()
+    assert national_cells() == {("resolved", "critical", "other", "kodim"): (1, 1)}
+    assert run_sweep(START + timedelta(hours=26)).cleared >= 1
+    assert national_cells() == {("resolved", "critical", "other", "kodim"): (1, 0)}
     assert drift() == []

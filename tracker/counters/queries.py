@@ -105,9 +105,11 @@ def list_total(stmt):
     search, a date range, ``flagged``/``overdue``, a Babinsa's scope (it
     depends on sensitivity) fall back to counting rows.
     """
-    if [getattr(f, "name", None) for f in stmt.get_final_froms()] != [Ticket.__tablename__] \
-            or stmt._group_by_clauses or stmt._having_criteria or stmt._distinct \
-            or stmt._limit_clause is not None or stmt._offset_clause is not None:
+    # Cheap structural checks (get_final_froms() would compile the statement): the select names
+    # Ticket alone, joins nothing, and every WHERE term below is on the ticket table.
+    if stmt._setup_joins or stmt._from_obj or stmt._group_by_clauses or stmt._having_criteria \
+            or stmt._distinct or stmt._limit_clause is not None or stmt._offset_clause is not None \
+            or any(column.get("entity") is not Ticket for column in stmt.column_descriptions):
         return None
     allowed = {}
     for term in _terms(stmt.whereclause) if stmt.whereclause is not None else ():
