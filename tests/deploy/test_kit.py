@@ -151,13 +151,19 @@ def test_nginx_lets_through_every_body_the_app_accepts():
     assert _size(limit) >= Config.MAX_CONTENT_LENGTH
 
 
-def test_nginx_serves_the_static_files_of_the_checkout_with_a_long_cache():
+def test_nginx_serves_the_static_files_of_the_checkout_cached_as_the_app_does():
+    from tracker.assets import IMMUTABLE, VERSION_ARG
+
     site = read("nginx", "waspada.conf")
     block = re.search(r"location /static/ \{(.*?)\}", site, re.S).group(1)
     alias = re.search(r"alias\s+(\S+);", block).group(1)
     assert alias.startswith(INSTALL)
     assert os.path.isfile(os.path.join(ROOT, alias[len(INSTALL):], "app.css"))
-    assert re.search(r"expires\s+\d+d;", block)
+    # A fingerprinted URL (?v=<hash>) is cached for a year, any other revalidated.
+    variable = re.search(r"add_header Cache-Control (\$\w+);", block).group(1)
+    mapping = re.search(r"map \$arg_%s \%s \{(.*?)\}" % (VERSION_ARG, variable), site, re.S).group(1)
+    assert re.search(r'""\s+"no-cache";', mapping)
+    assert f'default "{IMMUTABLE}";' in mapping
 
 
 def test_nginx_terminates_tls_and_forwards_the_client_and_scheme():
