@@ -15,7 +15,7 @@ from tracker.extensions import db
 
 QUICK_TICKETS = 50_000
 FULL_TICKETS = 1_000_000
-PATHS = ("import", "sweep", "list", "throughput", "dashboard", "digests", "export")
+PATHS = ("import", "sweep", "list", "throughput", "dashboard", "digests", "export", "electionday")
 RUNS = {"sweep": 5, "list": 20, "dashboard": 10, "digests": 2, "export": 1, "import": 3}
 
 
@@ -38,6 +38,12 @@ class Options:
     generate_only: bool
     digest_sample: int
     runs: dict = field(default_factory=dict)
+    # The election-day load test (bench/election_day.py); None: its defaults, quick or full.
+    start_users: int | None = None
+    max_users: int | None = None
+    step_seconds: float | None = None
+    think: tuple | None = None
+    p95_limit: float = 0.300
 
 
 def parse(argv):
@@ -70,6 +76,8 @@ def parse(argv):
                              "the time to all of them (default 0: decide every recipient)")
     parser.add_argument("--generate-only", action="store_true",
                         help="build the data set and stop (measure later with --reuse)")
+    from bench import election_day  # (it imports this module)
+    election_day.add_arguments(parser, standalone=False)
     args = parser.parse_args(argv)
 
     tickets = args.tickets or (QUICK_TICKETS if args.quick else FULL_TICKETS)
@@ -96,7 +104,8 @@ def parse(argv):
         reuse=args.reuse, force=args.force, output=args.output, at=at, workers=args.workers,
         clients=args.clients, load_requests=args.load_requests or (2000 if args.quick else 4000),
         load_seconds=args.load_seconds, only=only, generate_only=args.generate_only,
-        digest_sample=args.digest_sample, runs=runs)
+        digest_sample=args.digest_sample, runs=runs, start_users=args.start_users, max_users=args.max_users,
+        step_seconds=args.step_seconds, think=args.think, p95_limit=args.p95_limit)
 
 
 def _check_target_database(options, log):
@@ -117,6 +126,25 @@ def _guarded(bench, path, function, *args):
         traceback.print_exc()
         bench.add(Figure(path, "error", detail=f"{type(error).__name__}: {error}"[:300], verdict="missed (error)"))
         return None
+
+
+def measure_election_day(bench, facts):
+    """The election-day load test on the bench's data set: its own block, and one row here."""
+    from bench import election_day
+    options = bench.options
+    election_day.settle(options)
+    outcome = election_day.measure(bench.app, bench.database_url, options, bench.dataset.sizes, facts,
+                                   log=bench.log)
+    best = outcome.sustained(options.p95_limit)
+    errors = sum(step.total.failures for step in outcome.steps)
+    ratio = best.total.rps / outcome.bare.total.rps if best and outcome.bare and outcome.bare.total.rps else None
+    bench.add(Figure(
+        "8. election day", f"sustained rate at p95 ≤ {options.p95_limit * 1000:.0f} ms",
+        value=f"{best.total.rps:,.1f} req/s" + (f" = {ratio:.0%} of bare" if ratio is not None else "")
+        if best else "no step within",
+        detail=f"{best.users if best else 0} users of the mix, {errors} errors over "
+               f"{len(outcome.steps)} steps (its own block: Election day)",
+        target="report; 0 errors", verdict="met" if errors == 0 else "missed"))
 
 
 def main(argv=None, log=print):
@@ -156,6 +184,7 @@ def main(argv=None, log=print):
             ("dashboard", "3. dashboard", measure.measure_dashboard),
             ("digests", "4. digests", measure.measure_digests),
             ("export", "5. CSV export", measure.measure_export),
+            ("electionday", "8. election day", measure_election_day, facts),
         )
         backend = "PostgreSQL" if db.engine.dialect.name == "postgresql" else "SQLite"
         key = f"{db.engine.dialect.name}:{options.tickets}"
