@@ -12,6 +12,8 @@ from alembic import context
 from flask import current_app
 from sqlalchemy import text
 
+from tracker.tickets.search import include_name as search_index_excluded
+
 config = context.config
 fileConfig(config.config_file_name)
 logger = logging.getLogger("alembic.env")
@@ -43,6 +45,8 @@ def run_migrations_offline():
 def run_migrations_online():
     conf_args = dict(current_app.extensions["migrate"].configure_args)
     conf_args.setdefault("process_revision_directives", _skip_empty_autogenerate)
+    # The SQLite search index (an FTS5 table and its shadow tables) is not in the models.
+    conf_args.setdefault("include_name", search_index_excluded)
     with target_db.engine.connect() as connection:
         is_sqlite = connection.dialect.name == "sqlite"
         if is_sqlite:

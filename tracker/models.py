@@ -13,6 +13,7 @@ from tracker.jobs.models import JobRun  # noqa: F401
 from tracker.news.models import NewsReadMarker  # noqa: F401
 from tracker.regions.models import Region  # noqa: F401
 from tracker.tickets.models import Ticket, TicketCounter, TicketEvent  # noqa: F401
+from tracker.tickets import search  # noqa: F401,E402  (the SQLite search index: create_all listeners)
 from tracker.units.models import Unit, UnitRegion  # noqa: F401
 from tracker.visits.models import Visit  # noqa: F401
 from tracker.warnings.models import Flag  # noqa: F401

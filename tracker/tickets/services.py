@@ -25,6 +25,7 @@ from tracker.extensions import db
 from tracker.geo.location import clean_location
 from tracker.params import is_row_id
 from tracker.regions.codes import WIB, CodeError, normalize
+from tracker.tickets import search
 from tracker.tickets.models import (
     CATEGORIES, SEVERITIES, SEVERITY_RANK, STATUSES, UNRESOLVED, Ticket, TicketCounter, TicketEvent, record_event,
 )
@@ -531,9 +532,8 @@ def search_tickets(user, params, *, now=None):
         elif len(q) > QUERY_MAX:
             errors["q"] = [_l("At most %(n)d characters.", n=QUERY_MAX)]
         else:
-            pattern = "%" + q.strip().lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-            stmt = stmt.where(or_(func.lower(Ticket.title).like(pattern, escape="\\"),
-                                  func.lower(Ticket.description).like(pattern, escape="\\")))
+            # Substring of title or description; FTS5 trigram index on SQLite (tracker.tickets.search).
+            stmt = stmt.where(search.text_condition(q, db.session.get_bind().dialect.name))
     if errors:
         raise ValidationError(errors)
     return stmt.order_by(Ticket.reported_at.desc(), Ticket.id.desc())
