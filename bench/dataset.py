@@ -28,6 +28,7 @@ from tracker.extensions import db
 from tracker.regions.codes import WIB, WIT, WITA
 from tracker.regions.models import Region
 from tracker.regions.services import import_regions
+from tracker.tickets import search
 from tracker.tickets.models import SEVERITY_RANK, Ticket, TicketCounter, TicketEvent
 from tracker.units.models import Unit, UnitRegion
 from tracker.visits.models import Visit
@@ -190,6 +191,8 @@ def _drop_secondary_indexes():
         for table in BIG_TABLES:
             for index in table.indexes:
                 index.drop(connection)
+        # The SQLite search index is not kept row by row during the load: rebuilt once after it.
+        search.drop_triggers(connection)
 
 
 def _create_secondary_indexes():
@@ -197,6 +200,7 @@ def _create_secondary_indexes():
         for table in BIG_TABLES:
             for index in table.indexes:
                 index.create(connection)
+        search.create_index(connection, fill=True)
 
 
 def _finish_database():
@@ -258,6 +262,12 @@ def sync_schema(log=print):
                 log(f"building index {name} on {table.name}")
                 index.create(connection)
                 changed.append(name)
+    if db.engine.dialect.name == "sqlite" and search.FTS_TABLE not in existing:
+        # A set built before the SQLite search index: index its tickets.
+        log(f"building the search index {search.FTS_TABLE}")
+        with db.engine.begin() as connection:
+            search.create_index(connection, fill=True)
+        changed.append(search.FTS_TABLE)
     if {"ticket_tally", "ticket_day_tally"} & set(changed):
         # Counter tables new to a reused set are filled from its tickets.
         log("recounting the ticket counters")
