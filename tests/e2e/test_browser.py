@@ -96,7 +96,7 @@ def test_danramil_triages_and_escalates_it(new_page):
     assert fits_phone(page)
     page.click("a.stat-waiting")
     page.wait_for_url("**/tickets/triage")
-    page.locator("li.ticket-row", has_text=TITLE).locator("a.ref").click()
+    page.locator("li.ticket-row", has_text=TITLE).locator("a.ref").first.click()
     page.wait_for_url(TRIP["ticket_url"])
     act(page, "triage")
     act(page, "escalate", reason="Melibatkan dua tim kampanye; perlu Kodim.")
@@ -113,7 +113,7 @@ def test_dandim_sees_it_waiting_and_resolves_it(new_page):
 
     page.click("a.stat-waiting")
     page.wait_for_url("**/tickets/escalations")
-    page.locator("li.ticket-row", has_text=TITLE).locator("a.ref").click()
+    page.locator("li.ticket-row", has_text=TITLE).locator("a.ref").first.click()
     page.wait_for_url(TRIP["ticket_url"])
     act(page, "resolve", reason="Spanduk diganti, kedua tim sepakat.")
     assert page.locator("form[action$='/transition'] button[value=resolve]").count() == 0
