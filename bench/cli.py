@@ -44,6 +44,7 @@ class Options:
     step_seconds: float | None = None
     think: tuple | None = None
     p95_limit: float = 0.300
+    retries: bool = True
 
 
 def parse(argv):
@@ -105,7 +106,8 @@ def parse(argv):
         clients=args.clients, load_requests=args.load_requests or (2000 if args.quick else 4000),
         load_seconds=args.load_seconds, only=only, generate_only=args.generate_only,
         digest_sample=args.digest_sample, runs=runs, start_users=args.start_users, max_users=args.max_users,
-        step_seconds=args.step_seconds, think=args.think, p95_limit=args.p95_limit)
+        step_seconds=args.step_seconds, think=args.think, p95_limit=args.p95_limit,
+        retries=args.retries)
 
 
 def _check_target_database(options, log):

@@ -13,7 +13,9 @@ tokens.
 The number of users is stepped up (``--start-users``, doubling up to
 ``--max-users``, ``--step-seconds`` each) until the p95 over every request
 exceeds ``--p95-limit`` (300 ms) or a request fails; the last step within
-both is the sustained rate. The bare Flask endpoint (``bench/bare.py``,
+both is the sustained rate. On a shared machine one busy moment can push a
+step's p95 over, so a step over it (without failures) is measured once more
+and the stepping stops only if that one is over too (``--no-retry``: at once). The bare Flask endpoint (``bench/bare.py``,
 serving the Kodim's first API page) under the same gunicorn settings, hit by
 the same generator with no think time, gives the ceiling the rate is
 compared to.
@@ -85,6 +87,9 @@ def add_arguments(parser, *, standalone=True):
                         help=f"each user's pause between actions in seconds (default {THINK[0]} {THINK[1]})")
     parser.add_argument(f"--{prefix}p95-limit", dest="p95_limit", type=float, default=P95_LIMIT,
                         help=f"p95 in seconds a step must stay within (default {P95_LIMIT})")
+    parser.add_argument(f"--{prefix}no-retry", dest="retries", action="store_false",
+                        help="stop at the first step over the p95 (default: measure such a step once more, "
+                             "for a shared machine)")
 
 
 def parse(argv):
@@ -312,7 +317,8 @@ def render(*, key, backend, options, facts, load, sizes, steps, bare, when):
         f"once every user has started. Accounts: {ACCOUNTS['babinsa']} Babinsa, the "
         f"{ACCOUNTS['koramil']} Koramil and {ACCOUNTS['kodim']} Kodim with the most new tickets, "
         f"{ACCOUNTS['api']} API tokens. A step is good when its p95 over every request is ≤ "
-        f"{format_seconds(options.p95_limit)} and nothing failed.")
+        f"{format_seconds(options.p95_limit)} and nothing failed; a step over the p95 is measured once more "
+        f"{'(both rows shown) ' if options.retries else '(not in this run) '}before the stepping stops.")
     lines.append("")
     lines += ["| users | requests/s | p50 | p95 | max | requests | failed | within |", "|---|---|---|---|---|---|---|---|"]
     for step in steps:
@@ -387,6 +393,13 @@ def measure(app, database_url, options, dataset_sizes, facts, log=print, load_at
                 for number, users in enumerate(user_steps(options.start_users, options.max_users)):
                     step = run_locust(server.port, users, options.step_seconds, APP_USERS, config_path,
                                       os.path.join(workdir, f"step{number}"), log)
+                    if not step.within(options.p95_limit) and step.total.failures == 0 and options.retries:
+                        # The machine may be shared: a step over the p95 is measured once more, and
+                        # the stepping stops only when that one is over too (both are reported).
+                        steps.append(step)
+                        log("  over the p95: once more")
+                        step = run_locust(server.port, users, options.step_seconds, APP_USERS, config_path,
+                                          os.path.join(workdir, f"step{number}b"), log)
                     steps.append(step)
                     if not step.within(options.p95_limit):
                         break

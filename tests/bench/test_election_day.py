@@ -29,7 +29,7 @@ def test_a_tiny_election_day_exercises_every_action_without_errors(bench_databas
         "--tickets", "400", "--regions", tiny_regions, "--database", bench_database, "--output", str(output),
         "--workers", "2", "--at", "2026-11-20T08:00:00+07:00", "--only", "electionday",
         "--election-start-users", "8", "--election-max-users", "8", "--election-step-seconds", "12",
-        "--election-think", "0.1", "0.3",
+        "--election-think", "0.1", "0.3", "--election-no-retry",
     ], log=lambda _line: None)
 
     assert status == 0
