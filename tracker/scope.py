@@ -8,12 +8,16 @@ villages) are read first and compared as values: ``regency_code = '33.13'``
 lets the database walk ``ix_ticket_regency_reported`` in order, where
 ``IN (SELECT ...)`` made it fetch and sort every ticket of the unit. The
 codes are kept in the database session (one request, one job run) and
-dropped whenever that session writes, commits or rolls back, so a
-reassigned user sees his new area on his next request.
+dropped whenever that session writes, commits or rolls back; across
+requests they are kept per process at the user's ``auth_stamp``, which
+every change of his role, unit, villages or his unit's regions renews and
+every request reads (``tracker.auth.cache``), so a reassigned user sees
+his new area on his next request.
 """
 from sqlalchemy import and_, event, false, or_, select, true
 from sqlalchemy.orm import Session
 
+from tracker.auth import cache as auth_cache
 from tracker.auth.models import BabinsaVillage
 from tracker.extensions import db
 from tracker.regions.models import Region
@@ -29,11 +33,21 @@ UNIT_AREA_COLUMN = dict(_REGION_COLUMN)
 _CACHE_KEY = "waspada.scope"
 
 
-def _cached_codes(key, stmt):
-    """The codes ``stmt`` selects, read once per session until it writes."""
-    cache = db.session.info.setdefault(_CACHE_KEY, {})
+def _cached_codes(user, kind, key, stmt):
+    """The codes the select ``stmt()`` builds, read once per session until it writes.
+
+    Before reading them, the per-process cache of ``tracker.auth.cache``
+    is asked for the user's codes of ``kind`` at his current ``auth_stamp``
+    (which every change of his area renews), and what is read is kept there.
+    """
+    session = db.session()
+    cache = session.info.setdefault(_CACHE_KEY, {})
     if key not in cache:
-        cache[key] = tuple(sorted(db.session.execute(stmt).scalars()))
+        codes = auth_cache.area_codes(session, user, kind)
+        if codes is None:
+            codes = tuple(sorted(session.execute(stmt()).scalars()))
+            auth_cache.keep_area_codes(session, user, kind, codes)
+        cache[key] = codes
     return cache[key]
 
 
@@ -53,13 +67,13 @@ def _forget_on_write(state):
 
 def _covered_codes(user):
     """Codes of the regions the user's unit covers (kabupaten or kecamatan)."""
-    return _cached_codes(("unit", user.unit_id),
-                         select(UnitRegion.region_code).where(UnitRegion.unit_id == user.unit_id))
+    return _cached_codes(user, "unit", ("unit", user.unit_id),
+                         lambda: select(UnitRegion.region_code).where(UnitRegion.unit_id == user.unit_id))
 
 
 def _assigned_villages(user):
-    return _cached_codes(("babinsa", user.id),
-                         select(BabinsaVillage.village_code).where(BabinsaVillage.user_id == user.id))
+    return _cached_codes(user, "babinsa", ("babinsa", user.id),
+                         lambda: select(BabinsaVillage.village_code).where(BabinsaVillage.user_id == user.id))
 
 
 def _matches(column, codes):

@@ -1,8 +1,9 @@
 """Users, their village assignments, their login sessions and API tokens."""
+import secrets
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import BigInteger, Boolean, DateTime, ForeignKey, Integer, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.extensions import db
@@ -11,6 +12,11 @@ from tracker.timeutil import utcnow
 ROLES = ("babinsa", "koramil", "kodim", "admin")
 # The unit kind each role belongs to; an admin may have none.
 ROLE_UNIT_KIND = {"babinsa": "koramil", "koramil": "koramil", "kodim": "kodim"}
+
+
+def new_auth_stamp():
+    """A fresh random value for ``User.auth_stamp`` (62 bits: a signed BIGINT on every database)."""
+    return secrets.randbits(62)
 
 
 class User(UserMixin, db.Model):
@@ -35,6 +41,14 @@ class User(UserMixin, db.Model):
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
     last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # A new random value whenever anything a request knows about the user may
+    # have changed: any column of his row, his villages, his unit's regions
+    # (tracker.auth.cache keeps it so). Requests read it with the token or
+    # session and take the user and his area codes from a per-process cache
+    # keyed by (id, auth_stamp). Random rather than counted, so a restored
+    # backup or a rebuilt database never repeats a value cached before. Rows
+    # written around the ORM (the bench loader) start at 0.
+    auth_stamp: Mapped[int] = mapped_column(BigInteger, default=new_auth_stamp, server_default=text("0"))
 
     unit = relationship("Unit")
     villages: Mapped[list["BabinsaVillage"]] = relationship(

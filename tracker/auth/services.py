@@ -3,6 +3,7 @@
 Used by the login page, the API token endpoint, the admin pages and the
 CLI alike. Functions flush; the caller commits.
 """
+import functools
 import hashlib
 import logging
 import secrets
@@ -10,8 +11,9 @@ from datetime import timedelta
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 
+from tracker.auth.cache import user_columns, user_from_row
 from tracker.auth.models import ROLE_UNIT_KIND, ROLES, ApiToken, BabinsaVillage, User
 from tracker.auth.passwords import hash_password, needs_rehash, spend_verify_time, verify_password
 from tracker.auth.sessions import end_sessions
@@ -354,15 +356,27 @@ def issue_token(user):
 
 
 def user_for_token(token):
-    """The active user a bearer token belongs to, or None."""
+    """The active user a bearer token belongs to, or None.
+
+    One statement: every API request starts here. It reads the user's row
+    as plain columns, his ``auth_stamp`` among them; the User object comes
+    from the per-process cache at that stamp (``tracker.auth.cache``).
+    """
     if not token:
         return None
-    # One statement: every API request starts here.
-    return db.session.execute(
-        select(User).join(ApiToken, ApiToken.user_id == User.id)
-        .where(ApiToken.token_hash == _token_digest(token), ApiToken.revoked_at.is_(None),
-               ApiToken.expires_at > utcnow(), User.is_active_account.is_(True))
-    ).scalar_one_or_none()
+    row = db.session.execute(_token_user_statement(), {"digest": _token_digest(token), "now": utcnow()}).first()
+    return user_from_row(db.session, row) if row is not None else None
+
+
+@functools.cache
+def _token_user_statement():
+    """user_for_token's statement, built once (its SQL and cache key too): table columns, bound values."""
+    users, tokens = User.__table__, ApiToken.__table__
+    return (
+        select(*user_columns()).select_from(users.join(tokens, tokens.c.user_id == users.c.id))
+        .where(tokens.c.token_hash == bindparam("digest"), tokens.c.revoked_at.is_(None),
+               tokens.c.expires_at > bindparam("now"), users.c.is_active.is_(True))
+    )
 
 
 def revoke_token(token):

@@ -11,14 +11,16 @@ after the login: the loader no longer finds it, and the daily housekeeping
 (``audit.services.purge_expired``) deletes its row. Functions flush; the
 caller commits.
 """
+import functools
 import hashlib
 import secrets
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import delete, or_, select, update
-from sqlalchemy.orm import contains_eager
+from sqlalchemy import bindparam, delete, or_, select, update
+from sqlalchemy.orm.attributes import set_committed_value
 
+from tracker.auth.cache import user_columns, user_from_row
 from tracker.auth.models import User, UserSession
 from tracker.auth.signals import announce
 from tracker.extensions import db
@@ -58,20 +60,35 @@ def start_session(user, *, user_agent=None, ip_address=None, now=None):
 def session_user(user_id, key, now=None):
     """The active user whose live session has this key (his ``login_session`` set), or None.
 
-    One statement: every page request of a signed-in user starts here.
+    One statement: every page request of a signed-in user starts here. The
+    session row is an ORM object; the user's row is read as plain columns and
+    the User comes from the per-process cache at its ``auth_stamp``.
     """
     if user_id is None or not key:
         return None
-    row = db.session.execute(
-        select(UserSession).join(UserSession.user).options(contains_eager(UserSession.user))
-        .where(UserSession.key_hash == _digest(key), UserSession.user_id == user_id,
-               User.is_active_account.is_(True), *_live(now or utcnow()))
-    ).scalar_one_or_none()
-    if row is None:
+    idle, oldest = _limits(now or utcnow())
+    found = db.session.execute(
+        _session_user_statement(), {"digest": _digest(key), "user_id": user_id, "idle": idle, "oldest": oldest}
+    ).first()
+    if found is None:
         return None
-    user = row.user
+    row = found[0]
+    # The user at the stamp just read, from the per-process cache (tracker.auth.cache).
+    user = user_from_row(db.session, found[1:])
+    set_committed_value(row, "user", user)
     user.login_session, user.session_key = row, key
     return user
+
+
+@functools.cache
+def _session_user_statement():
+    """session_user's statement, built once (its SQL and cache key too), with bound values."""
+    return (
+        select(UserSession, *user_columns()).join(UserSession.user)
+        .where(UserSession.key_hash == bindparam("digest"), UserSession.user_id == bindparam("user_id"),
+               User.is_active_account.is_(True), UserSession.last_seen_at > bindparam("idle"),
+               UserSession.created_at > bindparam("oldest"))
+    )
 
 
 def touch_session(row, now=None):
