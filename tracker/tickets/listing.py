@@ -7,6 +7,8 @@ name, its reporter, whether it is flagged and its number of photos, from
 one statement. A page's total comes from the ticket counters when they can
 tell it (``tracker.counters.queries.list_total``), else from counting rows.
 """
+import functools
+
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -40,14 +42,19 @@ def ticket_page(stmt, page, per_page, *, cap):
     )
 
 
+@functools.cache
+def _row_select():
+    """The API rows' select but for its page, built once (building it was a sixth of _rows' time)."""
+    return (select(*ROW_COLUMNS)
+            .join_from(Ticket, Region, Region.code == Ticket.village_code)
+            .join(User, User.id == Ticket.reporter_id)
+            .order_by(Ticket.reported_at.desc(), Ticket.id.desc()))
+
+
 def _rows(window):
     # The page's ids come from the ordered index alone; only those rows are joined.
     return db.session.execute(
-        select(*ROW_COLUMNS)
-        .join_from(Ticket, Region, Region.code == Ticket.village_code)
-        .join(User, User.id == Ticket.reporter_id)
-        .where(Ticket.id.in_(window.with_only_columns(Ticket.id).scalar_subquery()))
-        .order_by(Ticket.reported_at.desc(), Ticket.id.desc())
+        _row_select().where(Ticket.id.in_(window.with_only_columns(Ticket.id).scalar_subquery()))
     ).all()
 
 
