@@ -15,7 +15,10 @@ from sqlalchemy import text
 from tracker.tickets.search import include_name as search_index_excluded
 
 config = context.config
-fileConfig(config.config_file_name)
+# Keep the loggers that exist already: a migration run inside the app's own
+# process (``flask backup restore`` upgrades after restoring) must not
+# silence the app's loggers, which fileConfig's default would do.
+fileConfig(config.config_file_name, disable_existing_loggers=False)
 logger = logging.getLogger("alembic.env")
 
 target_db = current_app.extensions["migrate"].db

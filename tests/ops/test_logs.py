@@ -109,3 +109,21 @@ def test_an_unknown_log_setting_is_refused_by_name(app, name, value):
     app.config[name] = value
     with pytest.raises(RuntimeError, match=name):
         configure_logging(app)
+
+
+@pytest.mark.own_app
+def test_a_migration_run_in_the_process_leaves_the_apps_loggers_working(tmp_path):
+    """``flask backup restore`` upgrades in its own process; alembic's logging setup must not silence ours."""
+    from flask_migrate import upgrade
+
+    from tracker import create_app
+
+    runner_log = logging.getLogger("tracker.jobs.runner")  # exists before the migration, as in the app
+    app = create_app({"CONFIG_NAME": "testing",
+                      "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'migrated.sqlite3'}"})
+    with app.app_context():
+        upgrade()
+    with log_lines("plain", "tracker") as lines:
+        runner_log.error("still heard")
+    assert not runner_log.disabled
+    assert any("still heard" in line for line in lines)
