@@ -221,8 +221,8 @@ def sync_schema(log=print):
 
     A data set outlives code changes (``--reuse``): an index the models
     define that is missing or covers other columns is (re)built, and an
-    ``ix_`` index the models no longer define is dropped, a nullable column
-    the models added is added and a table they added is created, so a reused set is measured with the
+    ``ix_`` index the models no longer define is dropped, a column the
+    models added (nullable or with a server default) is added and a table they added is created, so a reused set is measured with the
     schema of the code under test. Returns the names changed.
     """
     inspector = inspect(db.engine)
@@ -236,10 +236,11 @@ def sync_schema(log=print):
                 table.create(connection)
                 changed.append(table.name)
                 continue
-            # A column added since the set was built (nullable: an added column's rows are old).
+            # A column added since the set was built (nullable, or with a server default
+            # the old rows take).
             have = {column["name"] for column in inspector.get_columns(table.name)}
             for column in table.columns:
-                if column.name not in have and column.nullable:
+                if column.name not in have and (column.nullable or column.server_default is not None):
                     spec = CreateColumn(column).compile(dialect=db.engine.dialect)
                     log(f"adding column {table.name}.{column.name}")
                     connection.execute(text(f'ALTER TABLE "{table.name}" ADD COLUMN {spec}'))
@@ -299,6 +300,21 @@ def save_meta(dataset):
         connection.execute(text(f"DELETE FROM {META_TABLE} WHERE name = 'dataset'"))
         connection.execute(text(f"INSERT INTO {META_TABLE} (name, value) VALUES ('dataset', :v)"),
                            {"v": dataset.to_json()})
+
+
+def prepare(reuse, tickets, seed, regions_path, log=print):
+    """The data set of a load run: the stored one when ``reuse`` finds one (its schema
+    brought up to date), else a new one of ``tickets`` generated now (on the hour)."""
+    dataset = load_meta() if reuse else None
+    if dataset is not None:
+        sync_schema(log=log)
+        return dataset
+    with open(regions_path, encoding="utf-8-sig") as handle:
+        regions_text = handle.read()
+    moment = datetime.now(timezone.utc).replace(minute=0, second=0, microsecond=0)
+    log(f"generating {tickets:,} tickets (seed {seed})")
+    return Generator(tickets=tickets, seed=seed, moment=moment, regions_text=regions_text,
+                     regions_path=regions_path, log=log).run()
 
 
 def load_meta():

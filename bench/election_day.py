@@ -430,16 +430,7 @@ def run(options, log=print):
     with app.app_context():
         _check_target_database(options, log)
         facts = report.machine_facts(db.engine)
-        dataset = data.load_meta() if options.reuse else None
-        if dataset is None:
-            with open(options.regions, encoding="utf-8-sig") as handle:
-                regions_text = handle.read()
-            moment = datetime.now(timezone.utc).replace(minute=0, second=0, microsecond=0)
-            log(f"generating {options.tickets:,} tickets (seed {options.seed})")
-            dataset = data.Generator(tickets=options.tickets, seed=options.seed, moment=moment,
-                                     regions_text=regions_text, regions_path=options.regions, log=log).run()
-        else:
-            data.sync_schema(log=log)
+        dataset = data.prepare(options.reuse, options.tickets, options.seed, options.regions, log=log)
         outcome = measure(app, options.database, options, dataset.sizes, facts, log=log,
                           load_at_start=load_at_start)
         db.session.remove()

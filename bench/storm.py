@@ -710,16 +710,7 @@ def run(options, log=print):
     with app.app_context():
         _check_target_database(options, log)
         facts = report.machine_facts(db.engine)
-        dataset = data.load_meta() if options.reuse else None
-        if dataset is None:
-            with open(options.regions, encoding="utf-8-sig") as handle:
-                regions_text = handle.read()
-            moment = datetime.now(timezone.utc).replace(minute=0, second=0, microsecond=0)
-            log(f"generating {options.background:,} tickets (seed {options.seed})")
-            dataset = data.Generator(tickets=options.background, seed=options.seed, moment=moment,
-                                     regions_text=regions_text, regions_path=options.regions, log=log).run()
-        else:
-            data.sync_schema(log=log)
+        dataset = data.prepare(options.reuse, options.background, options.seed, options.regions, log=log)
         phones = pick_phones(options.phones, rng)
         run_tag = f"storm-{uuid.uuid4().hex[:8]}"
         items = queue_items(phones, options.tickets, options.replay, rng, run_tag)
