@@ -8,6 +8,7 @@ from flask_babel import force_locale
 from werkzeug.datastructures import MultiDict
 
 from tests.plugins.world import KEMIRI
+from tests.visits.forms import entry, visit_form
 from tracker.forms import Form, apply_errors
 from tracker.validation import check_choice
 
@@ -49,18 +50,6 @@ class Page(HTMLParser):
         self._depth -= 1
         if self._depth == 0:
             self._in_summary = False
-
-
-def visit_form(**extra):
-    data = {"village_code": KEMIRI, "visited_on": "2026-03-02", "met_with": "Kades", "notes": ""}
-    data.update(extra)
-    return data
-
-
-def entry(index, **fields):
-    base = {"category": "hoax", "severity": "medium", "title": f"Masalah {index}", "description": "", "parties": ""}
-    base.update(fields)
-    return {f"tickets-{index}-{k}": v for k, v in base.items()}
 
 
 def assert_summary(body, expected_targets):

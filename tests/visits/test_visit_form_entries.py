@@ -5,6 +5,7 @@ import re
 from sqlalchemy import func, select
 
 from tests.plugins.world import KEBAK, KEMIRI, WARU
+from tests.visits.forms import entry, visit_form
 from tracker.extensions import db
 from tracker.tickets.models import Ticket
 from tracker.visits.models import Visit
@@ -12,18 +13,6 @@ from tracker.visits.models import Visit
 
 def text(response):
     return response.get_data(as_text=True)
-
-
-def visit_form(**extra):
-    data = {"village_code": KEMIRI, "visited_on": "2026-03-02", "met_with": "Kades", "notes": ""}
-    data.update(extra)
-    return data
-
-
-def entry(index, **fields):
-    base = {"category": "hoax", "severity": "medium", "title": f"Masalah {index}", "description": "", "parties": ""}
-    base.update(fields)
-    return {f"tickets-{index}-{k}": v for k, v in base.items()}
 
 
 def block(body, entry_id):

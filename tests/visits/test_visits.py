@@ -6,6 +6,7 @@ import time_machine
 from sqlalchemy import func, select
 
 from tests.plugins.world import JATEN, KEBAK, KEMIRI, WARU
+from tests.visits.forms import entry, visit_form
 from tracker.errors import Forbidden, ValidationError
 from tracker.extensions import db
 from tracker.tickets.models import Ticket, TicketEvent
@@ -87,18 +88,6 @@ def test_last_visits_is_per_village_and_can_be_narrowed(world):
 
 
 # --- the visit form ----------------------------------------------------------------------------
-
-def visit_form(**extra):
-    data = {"village_code": KEMIRI, "visited_on": "2026-03-02", "met_with": "Kades", "notes": "Situasi kondusif"}
-    data.update(extra)
-    return data
-
-
-def entry(index, **fields):
-    base = {"category": "hoax", "severity": "medium", "title": f"Masalah {index}", "description": "", "parties": ""}
-    base.update(fields)
-    return {f"tickets-{index}-{k}": v for k, v in base.items()}
-
 
 def test_visit_form_prefills_village_and_today(world, web):
     body = text(web(world.babinsa).get(f"/visits/new?village_code={KEBAK}"))
