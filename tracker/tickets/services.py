@@ -582,10 +582,6 @@ CANDIDATE_LIMIT = 20
 TITLE_SIMILARITY = 0.85
 
 
-def _like_pattern(text):
-    return "%" + text.strip().lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-
-
 def duplicate_candidates(user, ticket, q=None, *, limit=CANDIDATE_LIMIT):
     """Tickets ``ticket`` may be rejected as a duplicate of: same village, visible to the
     user, not itself, not rejected (so not a duplicate either); ``q`` narrows them by
@@ -599,7 +595,7 @@ def duplicate_candidates(user, ticket, q=None, *, limit=CANDIDATE_LIMIT):
             raise ValidationError({"q": [_l("Must be text.")]})
         if len(q) > QUERY_MAX:
             raise ValidationError({"q": [_l("At most %(n)d characters.", n=QUERY_MAX)]})
-        pattern = _like_pattern(q.lstrip().lstrip("#"))
+        pattern = search.like_pattern(q.lstrip().lstrip("#").strip().lower())
         stmt = stmt.where(or_(func.lower(Ticket.ref).like(pattern, escape="\\"),
                               func.lower(Ticket.title).like(pattern, escape="\\")))
     rows = db.session.execute(
