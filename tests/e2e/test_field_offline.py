@@ -4,7 +4,7 @@ Chromium at 360x740 with ``context.set_offline``; the live demo server and the
 browser come from tests/e2e/conftest.py (skipped without Chromium unless
 REQUIRE_BROWSER=1). Nothing here needs the server to have received what waits.
 """
-from tests.e2e.pages import PHONE, log_in, screenshot_path
+from tests.e2e.pages import DEMO_PASSWORD, PHONE, log_in, screenshot_path
 from tests.e2e.field_support import (
     KEBAK, KEMIRI, PAGE_IS_SAVED, QUEUED, SAVED_COPY, expect_badge, fill_ticket, outbox_items, photo, ready_offline,
     submit,
@@ -45,6 +45,21 @@ def test_a_page_never_opened_says_so_in_indonesian_instead_of_the_browsers_error
     page.goto("/tickets/?status=open&severity=critical")
     assert page.locator("h1").inner_text() == "Tidak ada sinyal"
     assert "tidak bisa dibuka tanpa sinyal" in page.locator("main").inner_text()
+
+
+def test_a_page_opened_before_the_service_worker_took_control_is_kept_too(new_page):
+    # The first page after login loads while the worker installs: no worker saw it pass.
+    page = new_page(PHONE)
+    page.goto("/login?next=/tickets/")
+    page.fill("#username", "babinsa.kemiri")
+    page.fill("#password", DEMO_PASSWORD)
+    page.click("form button[type=submit]")
+    page.wait_for_url("**/tickets/")
+    ready_offline(page, "/tickets/")
+    page.context.set_offline(True)
+    page.reload()
+    assert page.locator(".saved-copy").is_visible()
+    assert page.locator("h1").inner_text() != "Tidak ada sinyal"
 
 
 def test_the_next_user_of_the_phone_never_sees_the_pages_kept_for_the_last_one(new_page):

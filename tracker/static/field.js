@@ -168,10 +168,13 @@
     // Logged out (the login page): no saved page may outlive the session.
     forgetPages();
   } else if ("serviceWorker" in navigator) {
+    // A page loaded before the worker took control (the first pages after login, while it
+    // installs) was not kept for offline use: the worker is asked to fetch and keep it too.
+    var unkept = navigator.serviceWorker.controller ? null : location.pathname + location.search;
     navigator.serviceWorker.register(settings.sw).then(function () {
       return navigator.serviceWorker.ready;
     }).then(function (registration) {
-      if (registration.active) { registration.active.postMessage("warm"); }
+      if (registration.active) { registration.active.postMessage({ warm: true, page: unkept }); }
     }).catch(function () { /* no service worker: the pages still work online */ });
   }
   outbox.purge().then(sessionIsAlive).then(function () { return send(false); });

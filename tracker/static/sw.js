@@ -91,10 +91,17 @@ function offlinePage() {
   });
 }
 
-/** Fetch the offline pages this user does not have yet (after install, and when a page asks). */
-function warm() {
+/** Fetch the offline pages this user does not have yet (after install, and when a page
+    asks), and ``also``: a page that loaded before this worker controlled it, so was not kept. */
+function warm(also) {
+  var urls = SETTINGS.pages.slice();
+  if (also) {
+    var url = new URL(also, self.location.origin);
+    var never = SETTINGS.never_cached.some(function (prefix) { return url.pathname.indexOf(prefix) === 0; });
+    if (url.origin === self.location.origin && !never) { urls.push(url.pathname + url.search); }
+  }
   return caches.open(PAGES).then(function (cache) {
-    return Promise.all(SETTINGS.pages.map(function (url) {
+    return Promise.all(urls.map(function (url) {
       return cache.match(url).then(function (hit) {
         return hit || fetch(fresh(url)).then(function (response) { return keep(url, response); }).catch(function () {});
       });
@@ -168,6 +175,7 @@ self.addEventListener("fetch", function (event) {
 
 self.addEventListener("message", function (event) {
   if (event.data === "warm") { event.waitUntil(warm()); }
+  if (event.data && event.data.warm) { event.waitUntil(warm(event.data.page)); }
   // A page asks: the worker sends, so that the page may be left while a send is on its way.
   if (event.data && event.data.send) { event.waitUntil(self.WaspadaOutbox.sendAll({ force: event.data.force })); }
 });
