@@ -23,7 +23,8 @@ from tracker.dashboard import services as dashboard
 from tracker.extensions import db
 from tracker.pagination import count_rows
 from tracker.tickets.services import search_tickets
-from tracker.warnings.services import hotspots, silent_villages, sweep
+from tracker.warnings.services import hotspots, sweep
+from tracker.warnings.silence import silent_villages
 
 
 def _time(function, runs):

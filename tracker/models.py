@@ -16,4 +16,4 @@ from tracker.tickets.models import Ticket, TicketCounter, TicketEvent  # noqa: F
 from tracker.tickets import search  # noqa: F401,E402  (the SQLite search index: create_all listeners)
 from tracker.units.models import Unit, UnitRegion  # noqa: F401
 from tracker.visits.models import Visit  # noqa: F401
-from tracker.warnings.models import Flag  # noqa: F401
+from tracker.warnings.models import Flag, SilenceSnapshot, SilentVillage  # noqa: F401

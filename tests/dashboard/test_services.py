@@ -203,7 +203,7 @@ def test_election_banner_groups_stages_per_election():
 
 def test_village_silence_follows_the_early_warning_rule_for_one_village(world, clock, election):
     from tracker.visits.services import record_visit
-    from tracker.warnings.services import silent_villages
+    from tracker.warnings.silence import silent_villages
 
     record_visit(world.babinsa, village_code=KEMIRI, visited_on=(NOW - timedelta(days=1)).date())
     record_visit(world.babinsa, village_code=KEBAK, visited_on=(NOW - timedelta(days=20)).date())

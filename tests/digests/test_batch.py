@@ -11,7 +11,8 @@ from tracker.digests.render import render_digest
 from tracker.digests.services import build_digest, build_digests, decide_for_date
 from tracker.elections.services import election_stages_ahead
 from tracker.extensions import db
-from tracker.warnings.services import hotspots, silent_villages
+from tracker.warnings.services import hotspots
+from tracker.warnings.silence import silent_villages
 
 AT = datetime(2026, 11, 26, 23, 0, tzinfo=timezone.utc)
 DAY = date(2026, 11, 27)

@@ -294,7 +294,7 @@ def test_a_removed_election_vanishes_from_the_calendar(db, area, make_election, 
 def test_a_removed_election_leaves_the_dashboard_and_silent_villages(db, area, make_election):
     from tracker.dashboard.services import village_page, village_silence
     from tracker.regions.models import Region
-    from tracker.warnings.services import silent_villages
+    from tracker.warnings.silence import silent_villages
 
     election = make_election("pilkades", PILKADES_DAY)
     at = wib(2026, 12, 15, 9).astimezone(timezone.utc)

@@ -25,9 +25,8 @@ from tracker.timeutil import local_date, local_midnight_utc, utcnow
 from tracker.visits.models import Visit
 from tracker.visits.services import last_visits, visible_visits
 from tracker.warnings.models import flag_probe, flagged_condition
-from tracker.warnings.services import (
-    hotspots, last_visit_expr, nearest_election_name, silent_conditions, silent_villages,
-)
+from tracker.warnings.services import hotspots
+from tracker.warnings.silence import last_visit_expr, nearest_election_name, silent_conditions, silent_villages
 
 WEEKS = 12
 AREA_LIMIT = 15
@@ -493,7 +492,8 @@ def commander_dashboard(user, now=None):
     Keys: headline, flow, categories, areas, area_level, hotspots,
     silent (up to 10 silent villages), elections (see ``election_banner``).
     """
-    now = now or utcnow()
+    # Without a given moment the silent villages are now's: the sweep's snapshot of them.
+    given, now = now, now or utcnow()
     summary = ticket_summary(user, now)
     return {
         "headline": summary["headline"],
@@ -502,7 +502,7 @@ def commander_dashboard(user, now=None):
         "area_level": area_level(user),
         "areas": open_by_area(user),
         "hotspots": hotspots(user, limit=10, at=now),
-        "silent": silent_villages(user, at=now, limit=10),
+        "silent": silent_villages(user, at=given, limit=10),
         "elections": election_banner(election_stages_ahead(user, now, days=60)),
     }
 

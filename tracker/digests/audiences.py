@@ -30,9 +30,8 @@ from tracker.tickets.models import UNRESOLVED, Ticket
 from tracker.timeutil import as_utc, local_date
 from tracker.units.models import UnitRegion
 from tracker.warnings.models import Flag, flagged_condition
-from tracker.warnings.services import (
-    last_visit_expr, nearest_election_name, silent_conditions, stage_multiplier_expr, ticket_risk_expr,
-)
+from tracker.warnings.services import stage_multiplier_expr, ticket_risk_expr
+from tracker.warnings.silence import last_visit_expr, nearest_election_name, silent_conditions
 
 # The column of a ticket or region row that a unit's covered codes name, per role.
 AREA_COLUMN = scope.UNIT_AREA_COLUMN

@@ -3,9 +3,12 @@ from flask import Blueprint
 from flask_babel import lazy_gettext as _l
 
 from tracker.navigation import add_nav_item
-from tracker.warnings import cli, flags, routes
+from tracker.warnings import cli, flags, routes, silence
 
 bp = Blueprint("warnings", __name__, cli_group=None)
+
+# A change of the calendar or a visit keeps the sweep's silent-village snapshot honest.
+silence.listen()
 
 add_nav_item("warnings.index", _l("Early warning"), order=30)
 

@@ -4,9 +4,9 @@
 API, the dashboard and the digests. It is part of the data layer here, so
 those readers need nothing of the warnings package beyond its table.
 """
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import DateTime, ForeignKey, Index, String, exists, literal, select, text
+from sqlalchemy import Date, DateTime, ForeignKey, Index, String, exists, literal, select, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.extensions import db
@@ -38,6 +38,32 @@ class Flag(db.Model):
         ),
         Index("ix_flag_election_id", "election_id"),
     )
+
+
+class SilentVillage(db.Model):
+    """A village the last sweep found silent (``tracker.warnings.silence``).
+
+    ``order_day`` is ``last_visit_on`` with never-visited villages on a day
+    before any visit, so the list's order (never visited, then longest
+    silent) is one index on both databases.
+    """
+
+    __tablename__ = "silent_village"
+
+    village_code: Mapped[str] = mapped_column(String(13), primary_key=True)
+    last_visit_on: Mapped[date | None] = mapped_column(Date)
+    order_day: Mapped[date] = mapped_column(Date)
+
+    __table_args__ = (Index("ix_silent_village_order", "order_day", "village_code"),)
+
+
+class SilenceSnapshot(db.Model):
+    """When the ``silent_village`` rows were taken; no row while they may be wrong."""
+
+    __tablename__ = "silence_snapshot"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    taken_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
 def flagged_condition(ticket_model=Ticket):

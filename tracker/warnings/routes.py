@@ -7,7 +7,8 @@ from tracker.pagination import paginate
 from tracker.params import page_arg, row_id
 from tracker.regions.codes import CodeError, normalize
 from tracker.warnings.flags import clear_text
-from tracker.warnings.services import flags_for_user, hotspots, reason_text, silent_villages, ticket_flags
+from tracker.warnings.services import flags_for_user, hotspots, reason_text, ticket_flags
+from tracker.warnings.silence import silent_villages
 
 
 HOTSPOTS_SHOWN = 20

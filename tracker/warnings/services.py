@@ -1,9 +1,10 @@
-"""Early warning: the sweep, reading flags, hotspots and silent villages.
+"""Early warning: the sweep, reading flags, hotspots.
 
 Everything here is set-based SQL with a fixed number of statements, so the
 cost never grows with a Python loop over tickets or villages. Every read
 for a user goes through ``tracker.scope``. Clearing flags, their timeline
-lines and the sweep lock are ``tracker.warnings.flags``.
+lines and the sweep lock are ``tracker.warnings.flags``; silent villages
+(their rule, the sweep's snapshot, the reader) ``tracker.warnings.silence``.
 """
 from dataclasses import dataclass
 from datetime import timedelta
@@ -20,16 +21,15 @@ from tracker.counters import tally
 from tracker.database import is_postgres
 from tracker.elections.models import Election, ElectionStage
 from tracker.elections.queries import (
-    active_condition, covers_condition, local_day_expr, local_days, stage_on_condition, window_prefilter,
+    covers_condition, local_day_expr, local_days, stage_on_condition, window_prefilter,
 )
 from tracker.elections.services import STAGE_LABELS
 from tracker.extensions import db
-from tracker.regions.codes import WIB
 from tracker.regions.models import Region
 from tracker.tickets.labels import SEVERITY_LABELS
 from tracker.tickets.models import SEVERITY_RANK, UNRESOLVED, Ticket, TicketEvent
-from tracker.timeutil import as_utc, local_date, utcnow
-from tracker.visits.models import Visit
+from tracker.timeutil import as_utc, utcnow
+from tracker.warnings import silence
 from tracker.warnings.flags import SWEEP_LOCK_KEY, clear_flags, sql_format
 from tracker.warnings.models import Flag, flagged_condition
 
@@ -152,7 +152,7 @@ def _stage_prefilter(stage, at):
 # --- the sweep --------------------------------------------------------------------
 
 def sweep(at=None):
-    """One early-warning pass as of ``at``: raise, clear, escalate, count silent villages.
+    """One early-warning pass as of ``at``: raise, clear, escalate, list silent villages.
 
     A constant number of SQL statements whatever the number of tickets:
     flags are raised on unresolved tickets in villages inside a stage whose
@@ -176,9 +176,7 @@ def sweep(at=None):
         cleared = _clear_flags(session, at)
         raised = _raise_flags(session, at)
         escalated = _escalate(session, at)
-    silent = session.execute(
-        select(func.count()).select_from(Region).where(*silent_conditions(Region, at))
-    ).scalar_one()
+    silent = silence.take_snapshot(session, at)
     # Rows changed behind the ORM's back: reload anything already loaded.
     session.expire_all()
     return SweepResult(raised=raised, cleared=cleared, escalated=escalated, silent=silent)
@@ -290,91 +288,6 @@ def _escalate(session, at):
         .execution_options(**{tally.KEPT: True})
     )
     return result.rowcount
-
-
-# --- silent villages --------------------------------------------------------------
-
-def silent_conditions(village, at):
-    """The silent-village rule, as SQL conditions on a village (a Region row or alias) as of ``at``.
-
-    A village is silent when an active election window holds its local day
-    and it has had no visit in the last ``SILENT_AFTER_DAYS`` local days.
-    The sweep's count, the early-warning page, the dashboard's village page
-    and the digests all apply this one rule.
-    """
-    days = current_app.config["SILENT_AFTER_DAYS"]
-    today = local_day_expr(village.timezone, at)
-    since = local_day_expr(village.timezone, at, -(days - 1))
-    e = aliased(Election)
-    return (
-        village.level == 4,
-        select(e.id).where(active_condition(e, village, at)).exists(),
-        ~select(Visit.id).where(Visit.village_code == village.code, Visit.visited_on >= since,
-                                Visit.visited_on <= today).exists(),
-    )
-
-
-def last_visit_expr(village, at):
-    """SQL: the village's latest visit day up to its local day of ``at`` (NULL if never visited)."""
-    return (
-        select(func.max(Visit.visited_on))
-        .where(Visit.village_code == village.code, Visit.visited_on <= local_day_expr(village.timezone, at))
-        .scalar_subquery()
-    )
-
-
-def nearest_election_name(village, at, today):
-    """SQL: the name of the active election in the village nearest to voting.
-
-    Voting on or after ``today`` (a date) comes first, then the earliest
-    voting day.
-    """
-    e = aliased(Election)
-    return (
-        select(e.name).where(active_condition(e, village, at))
-        .order_by(case((e.voting_on >= today, 0), else_=1), e.voting_on, e.id)
-        .limit(1).scalar_subquery()
-    )
-
-
-def silent_villages(user, at=None, limit=None):
-    """Villages in the user's area inside an active window with no recent visit.
-
-    Dicts with village_code, village_name, district_name, last_visit_on
-    (None if never visited), days_silent (None if never) and election_name
-    (the active election nearest to voting). Never-visited and longest-silent
-    first; one query. The villages are chosen and ordered first; names and
-    the election are looked up for the ``limit`` chosen ones only.
-    """
-    at = _at(at)
-    v = aliased(Region)
-    last_visit = last_visit_expr(v, at).label("last_visit_on")
-    chosen = (
-        select(v.code, last_visit)
-        .where(*silent_conditions(v, at), v.code.in_(scope.village_codes(user)))
-        .order_by(last_visit.asc().nulls_first(), v.code)
-    )
-    if limit:
-        chosen = chosen.limit(limit)
-    chosen = chosen.subquery()
-    village, d = aliased(Region), aliased(Region)
-    # Upcoming voting first, judged on the WIB day: SQLite cannot order a
-    # correlated scalar subquery by the outer row's own local day.
-    election_name = nearest_election_name(village, at, local_date(at, WIB))
-    rows = db.session.execute(
-        select(village.code, village.name, village.timezone, d.name, chosen.c.last_visit_on, election_name)
-        .select_from(chosen).join(village, village.code == chosen.c.code)
-        .outerjoin(d, d.code == village.district_code)
-        .order_by(chosen.c.last_visit_on.asc().nulls_first(), village.code)
-    ).all()
-    return [
-        {
-            "village_code": code, "village_name": name, "district_name": district,
-            "last_visit_on": last, "days_silent": (local_date(at, tz) - last).days if last else None,
-            "election_name": election,
-        }
-        for code, name, tz, district, last, election in rows
-    ]
 
 
 # --- risk and hotspots ------------------------------------------------------------
