@@ -5,7 +5,7 @@ Only an index: each table lives in its feature's ``models.py``.
 from tracker.attachments.models import Attachment, AttachmentBlob  # noqa: F401
 from tracker.audit.models import AuditEvent  # noqa: F401
 from tracker.auth.models import ApiToken, BabinsaVillage, LoginFailure, User, UserSession  # noqa: F401
-from tracker.counters.models import TicketDayTally, TicketTally  # noqa: F401
+from tracker.counters.models import TicketDayTally, TicketTally, VillageOpen  # noqa: F401
 from tracker.digests.models import OutboxMessage  # noqa: F401
 from tracker.elections.models import Election, ElectionArea, ElectionStage  # noqa: F401
 from tracker.idempotency.models import IdempotencyKey  # noqa: F401

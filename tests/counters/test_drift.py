@@ -141,6 +141,26 @@ def test_drift_names_the_cell_that_differs_and_rebuild_repairs_it(area, make_tic
     assert drift() == []
 
 
+def test_a_villages_open_row_follows_its_unresolved_tickets_and_drift_names_it(area, make_ticket_at):
+    from tracker.counters.models import VillageOpen
+    from tracker.tickets.services import transition
+
+    make_ticket_at(START, village=KEMIRI, severity="high")
+    make_ticket_at(START, village=KEMIRI, severity="low")
+    done = make_ticket_at(START, village=KEMIRI, severity="critical")
+    transition(area.koramil, done, "triage")
+    transition(area.koramil, done, "resolve", reason="selesai")
+    db.session.flush()
+    row = db.session.get(VillageOpen, KEMIRI)
+    assert (row.low, row.medium, row.high, row.critical, row.flagged) == (1, 0, 1, 0, 0)
+    assert drift() == []
+    row.critical = 4
+    db.session.flush()
+    assert drift() == [("village_open", (KEMIRI, KEMIRI[:8], KEMIRI[:5]), (1, 0, 1, 4, 0), (1, 0, 1, 0, 0))]
+    rebuild()
+    assert drift() == []
+
+
 def test_a_write_the_orm_does_not_follow_makes_the_counters_recount_before_they_are_read(area):
     from tracker.counters.queries import national_cells
 

@@ -15,6 +15,8 @@ def _describe(table, key):
         village, _district, _regency, status, severity, category, level = key
         where = f"village={village}" if village else "nation"
         return f"{table} {where} status={status} severity={severity} category={category} level={level}"
+    if table == "village_open":
+        return f"{table} village={key[0]} (low, medium, high, critical, flagged)"
     day, event, severity = key
     return f"{table} day={day} event={event} severity={severity}"
 

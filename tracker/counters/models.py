@@ -8,6 +8,12 @@ the national dashboard and an admin's list totals read instead of a million
 tickets. A unit (kecamatan, kabupaten) sums its villages' rows through the
 denormalised ``district_code`` and ``regency_code``.
 
+``village_open`` holds, per village with unresolved tickets, how many of
+each severity there are and how many of them are flagged: one row per
+village instead of one per cell, so a national "which kecamatan, which
+village" (the dashboard's areas and hotspots) reads at most 83,762 short
+rows instead of every unresolved ticket.
+
 ``ticket_day_tally`` counts the country's tickets per WIB day they were
 reported (``new``) and per WIB day they were resolved while resolved or
 closed (``resolved``), by severity: the national weekly flow.
@@ -49,6 +55,24 @@ class TicketTally(db.Model):
         Index("ix_ticket_tally_regency", "regency_code", "status"),
         Index("ix_ticket_tally_district", "district_code", "status"),
     )
+
+
+class VillageOpen(db.Model):
+    """A village's unresolved tickets by severity, and how many of them carry an active flag."""
+
+    __tablename__ = "village_open"
+
+    village_code: Mapped[str] = mapped_column(String(13), primary_key=True)
+    district_code: Mapped[str] = mapped_column(String(8))
+    regency_code: Mapped[str] = mapped_column(String(5))
+    low: Mapped[int] = mapped_column(Integer, default=0)
+    medium: Mapped[int] = mapped_column(Integer, default=0)
+    high: Mapped[int] = mapped_column(Integer, default=0)
+    critical: Mapped[int] = mapped_column(Integer, default=0)
+    flagged: Mapped[int] = mapped_column(Integer, default=0)
+
+    __table_args__ = (Index("ix_village_open_district", "district_code"),
+                      Index("ix_village_open_regency", "regency_code"))
 
 
 class TicketDayTally(db.Model):

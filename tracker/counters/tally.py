@@ -3,7 +3,8 @@
 A ticket counts once in its village's ``ticket_tally`` cell and once in the
 nation's, as flagged there while it carries an active flag, and once or
 twice in ``ticket_day_tally`` (the WIB day it was reported; the day it was
-resolved while resolved or closed). Every change is applied as the
+resolved while resolved or closed), and while unresolved in its village's
+``village_open`` row (by severity; flagged too while flagged). Every change is applied as the
 difference between a ticket's state before and after it:
 
 * ORM changes (creating, transitions, reclassifying, deleting tickets;
@@ -28,17 +29,19 @@ from sqlalchemy import Date, case, cast, delete, event, exists, func, inspect, l
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from tracker.counters.models import NATION, NEW, RESOLVED, TicketDayTally, TicketTally
+from tracker.counters.models import NATION, NEW, RESOLVED, TicketDayTally, TicketTally, VillageOpen
 from tracker.database import is_postgres
 from tracker.extensions import db
 from tracker.regions.codes import WIB
-from tracker.tickets.models import Ticket
+from tracker.tickets.models import UNRESOLVED, Ticket
 from tracker.timeutil import local_date
 from tracker.warnings.models import Flag
 
 log = logging.getLogger(__name__)
 
 FINISHED = ("resolved", "closed")
+# village_open's count columns: one per severity, then the flagged ones.
+OPEN_COUNTS = ("low", "medium", "high", "critical", "flagged")
 # Execution option of a statement on the ticket or flag table whose counter changes its caller applies.
 KEPT = "counters_kept"
 # The ticket columns a counter cell depends on.
@@ -77,6 +80,8 @@ class Changes:
     def __init__(self):
         self.tally = defaultdict(lambda: [0, 0])
         self.days = Counter()
+        # (village, district, regency) -> Counter over OPEN_COUNTS
+        self.villages = defaultdict(Counter)
 
     def add_cell(self, cell, tickets, flagged):
         """Count into a village's cell and the nation's."""
@@ -85,6 +90,10 @@ class Changes:
             entry = self.tally[key]
             entry[0] += tickets
             entry[1] += flagged
+        if cell[3] in UNRESOLVED:
+            counts = self.villages[tuple(cell[:3])]
+            counts[cell[4]] += tickets
+            counts["flagged"] += flagged
 
     def add_state(self, state, sign):
         """Count one ticket's state in (+1) or out (-1)."""
@@ -110,6 +119,13 @@ class Changes:
             connection.execute(_upsert(session, TicketDayTally, ("day", "event", "severity"), ("tickets",)), [
                 {"day": day, "event": kind, "severity": severity, "tickets": number}
                 for (day, kind, severity), number in days
+            ])
+        villages = sorted((key, counts) for key, counts in self.villages.items() if any(counts.values()))
+        if villages:
+            connection.execute(_upsert(session, VillageOpen, ("village_code",), OPEN_COUNTS), [
+                {"village_code": village, "district_code": district, "regency_code": regency,
+                 **{name: counts[name] for name in OPEN_COUNTS}}
+                for (village, district, regency), counts in villages
             ])
 
 
@@ -291,6 +307,14 @@ def _wib_day(session, column):
     return func.date(column, "+7 hours")
 
 
+def _village_open_select():
+    """village_open's rows as a SELECT over the unresolved tickets (columns in VillageOpen's order)."""
+    flagged = func.sum(case((_active_flag(), 1), else_=0))
+    places = (Ticket.village_code, Ticket.district_code, Ticket.regency_code)
+    by_severity = [func.sum(case((Ticket.severity == name, 1), else_=0)) for name in OPEN_COUNTS[:-1]]
+    return select(*places, *by_severity, flagged).where(Ticket.status.in_(UNRESOLVED)).group_by(*places)
+
+
 def _recount_selects(session):
     """(village cells, national cells, new per day, resolved per day) as SELECTs over the tickets."""
     flagged = func.sum(case((_active_flag(), 1), else_=0))
@@ -307,7 +331,10 @@ def _recount_selects(session):
 
 
 def recount(session=None):
-    """The counters a full recount of the tickets gives: ({cell: (tickets, flagged)}, {(day, event, severity): n})."""
+    """The counters a full recount of the tickets gives.
+
+    ``({cell: (tickets, flagged)}, {(day, event, severity): n}, {(village, district, regency): OPEN_COUNTS})``.
+    """
     session = session or db.session
     villages, nation, new, done = _recount_selects(session)
     tally = {}
@@ -319,7 +346,8 @@ def recount(session=None):
     for kind, stmt in ((NEW, new), (RESOLVED, done)):
         for day, severity, number in session.execute(stmt):
             days[(str(day), kind, severity)] = number
-    return tally, days
+    villages = {tuple(row[:3]): tuple(int(n or 0) for n in row[3:]) for row in session.execute(_village_open_select())}
+    return tally, days, villages
 
 
 def stored(session=None):
@@ -337,7 +365,9 @@ def stored(session=None):
             select(TicketDayTally.day, TicketDayTally.event, TicketDayTally.severity, TicketDayTally.tickets))
         if number
     }
-    return tally, days
+    columns = [getattr(VillageOpen, name) for name in ("village_code", "district_code", "regency_code", *OPEN_COUNTS)]
+    villages = {tuple(row[:3]): tuple(row[3:]) for row in session.execute(select(*columns)) if any(row[3:])}
+    return tally, days, villages
 
 
 def drift(session=None):
@@ -345,11 +375,12 @@ def drift(session=None):
     session = session or db.session
     session.flush()
     ensure_fresh(session)
-    have_tally, have_days = stored(session)
-    want_tally, want_days = recount(session)
+    have_tally, have_days, have_villages = stored(session)
+    want_tally, want_days, want_villages = recount(session)
     found = []
     for table, have, want, zero in (("ticket_tally", have_tally, want_tally, (0, 0)),
-                                    ("ticket_day_tally", have_days, want_days, 0)):
+                                    ("ticket_day_tally", have_days, want_days, 0),
+                                    ("village_open", have_villages, want_villages, (0,) * len(OPEN_COUNTS))):
         for key in sorted(set(have) | set(want), key=lambda k: tuple(map(str, k))):
             if have.get(key, zero) != want.get(key, zero):
                 found.append((table, key, have.get(key, zero), want.get(key, zero)))
@@ -365,10 +396,15 @@ def rebuild(session=None):
     session = session or db.session
     session.info.pop(_STALE, None)
     if is_postgres(session):
-        session.execute(text("LOCK TABLE ticket_tally, ticket_day_tally IN EXCLUSIVE MODE"))
+        session.execute(text("LOCK TABLE ticket_tally, ticket_day_tally, village_open IN EXCLUSIVE MODE"))
     connection = session.connection()
     connection.execute(delete(TicketTally.__table__))
     connection.execute(delete(TicketDayTally.__table__))
+    connection.execute(delete(VillageOpen.__table__))
+    village_open = VillageOpen.__table__
+    connection.execute(village_open.insert().from_select(
+        [village_open.c[name] for name in ("village_code", "district_code", "regency_code", *OPEN_COUNTS)],
+        _village_open_select()))
     villages, nation, new, done = _recount_selects(session)
     tally = TicketTally.__table__
     columns = [tally.c[name] for name in CELL] + [tally.c.tickets, tally.c.flagged]
@@ -383,5 +419,5 @@ def rebuild(session=None):
         connection.execute(day_table.insert().from_select(
             day_columns, stmt.with_only_columns(day, literal(kind), severity, number)))
     session.expire_all()
-    return session.execute(select(func.count()).select_from(tally)).scalar_one() + \
-        session.execute(select(func.count()).select_from(day_table)).scalar_one()
+    return sum(session.execute(select(func.count()).select_from(table)).scalar_one()
+               for table in (tally, day_table, village_open))
