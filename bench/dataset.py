@@ -269,7 +269,7 @@ def sync_schema(log=print):
         with db.engine.begin() as connection:
             search.create_index(connection, fill=True)
         changed.append(search.FTS_TABLE)
-    if {"ticket_tally", "ticket_day_tally"} & set(changed):
+    if {"ticket_tally", "ticket_day_tally", "village_open"} & set(changed):
         # Counter tables new to a reused set are filled from its tickets.
         log("recounting the ticket counters")
         rebuild_counters()

@@ -2,7 +2,8 @@
 
 After a random history of tickets, flags and sweeps, every commander's
 dashboard numbers read from the counters equal the ones counted from the
-tickets (the queries the dashboard used before the counters), and every
+tickets (the queries the dashboard used before the counters), the hotspots
+the village counters narrow equal the head of every village scored, and every
 list total the counters answer equals the rows counted.
 """
 from datetime import timedelta
@@ -20,6 +21,7 @@ from tracker.extensions import db
 from tracker.pagination import count_rows
 from tracker.tickets.services import escalation_queue, search_tickets, triage_queue
 from tracker.timeutil import utcnow
+from tracker.warnings.services import hotspots
 
 pytestmark = pytest.mark.slow
 
@@ -49,6 +51,10 @@ def test_counted_dashboards_and_totals_equal_the_ticket_counts(area, elections, 
             for limit in (2, 15):
                 assert dashboard._counted_areas(user, level, limit) == \
                     dashboard._queried_areas(user, level, limit), (name, limit)
+            # Hotspots narrowed by the village counters: the head of every village scored.
+            every = hotspots(user, limit=None, at=now)
+            for limit in (1, 2, 10):
+                assert hotspots(user, limit=limit, at=now) == every[:limit], (name, limit)
             for params in COUNTED_FILTERS:
                 stmt = search_tickets(user, params)
                 assert list_total(stmt) is not None and list_total(stmt) == count_rows(stmt), (name, params)

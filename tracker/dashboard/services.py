@@ -13,7 +13,7 @@ from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from tracker import scope
 from tracker.counters import queries as counters
-from tracker.counters.models import NATION, TicketTally
+from tracker.counters.models import VillageOpen
 from tracker.elections.models import Election
 from tracker.elections.queries import covers_condition
 from tracker.elections.services import current_stage, election_stages_ahead
@@ -314,22 +314,29 @@ def _queried_areas(user, level, limit):
 
 
 def _counted_areas(user, level, limit):
-    """``open_by_area`` from the counters: the areas with open tickets, then quiet ones by code (two queries).
+    """``open_by_area`` from the village counters: the areas with open tickets, then quiet ones by code.
 
-    An area's open and flagged counts are the sums of its villages' rows in
-    unresolved statuses; the quiet areas of the scope fill the list up to
-    ``limit`` in code order, as zeros sort after every count.
+    An area's open and flagged counts are the sums of its villages'
+    ``village_open`` rows (at most one per village of the scope, grouped
+    before the names are joined); the quiet areas of the scope fill the
+    list up to ``limit`` in code order, as zeros sort after every count.
+    Two queries.
     """
-    code_column = TicketTally.district_code if level == "district" else TicketTally.village_code
-    within = TicketTally.village_code != NATION if user.role == "admin" else scope.ticket_condition(user, TicketTally)
-    opened, flagged = func.sum(TicketTally.tickets), func.sum(TicketTally.flagged)
     counters.ensure_fresh()
+    code_column = VillageOpen.district_code if level == "district" else VillageOpen.village_code
+    open_count = VillageOpen.low + VillageOpen.medium + VillageOpen.high + VillageOpen.critical
+    grouped = (
+        select(code_column.label("code"), func.sum(open_count).label("open"),
+               func.sum(VillageOpen.flagged).label("flagged"))
+        .where(scope.ticket_condition(user, VillageOpen))
+        .group_by(code_column).having(func.sum(open_count) > 0)
+        .order_by(func.sum(open_count).desc(), func.sum(VillageOpen.flagged).desc(), code_column).limit(limit)
+        .subquery()
+    )
     busy = db.session.execute(
-        select(code_column, Region.name, opened, flagged)
-        .join(Region, Region.code == code_column)
-        .where(within, TicketTally.status.in_(UNRESOLVED))
-        .group_by(code_column, Region.name).having(opened > 0)
-        .order_by(opened.desc(), flagged.desc(), code_column).limit(limit)
+        select(grouped.c.code, Region.name, grouped.c.open, grouped.c.flagged)
+        .join(Region, Region.code == grouped.c.code)
+        .order_by(grouped.c.open.desc(), grouped.c.flagged.desc(), grouped.c.code)
     ).all()
     areas = [{"code": code, "name": name, "open": int(number), "flagged": int(marked)}
              for code, name, number, marked in busy]

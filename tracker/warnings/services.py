@@ -18,6 +18,8 @@ from sqlalchemy.orm import aliased, contains_eager, joinedload
 
 from tracker import scope
 from tracker.counters import tally
+from tracker.counters.models import VillageOpen
+from tracker.counters.queries import covers as counters_cover
 from tracker.database import is_postgres
 from tracker.elections.models import Election, ElectionStage
 from tracker.elections.queries import (
@@ -316,7 +318,7 @@ def ticket_risk_expr(ticket, at):
 
 
 def hotspots(user, limit=10, at=None):
-    """The riskiest villages in the user's area, highest score first (one query).
+    """The riskiest villages in the user's area, highest score first (one query; three for a commander).
 
     Dicts with village_code, village_name, district_name, score (rounded to
     two decimals), open_tickets and flagged_tickets; only villages with
@@ -327,11 +329,16 @@ def hotspots(user, limit=10, at=None):
     any stage). The multiplier, a search through the elections, is worked
     out only for the villages that can still reach the top ``limit``: those
     whose base at the highest multiplier is not below the ``limit``-th
-    largest base at the lowest. The result is the same as scoring every
-    village, at a cost that no longer grows with the villages of a
-    national scope.
+    largest base at the lowest. A commander's tickets are first narrowed
+    to the villages the counters say can reach it (``_hotspot_candidates``),
+    so a national scope reads a few villages' tickets, not every unresolved
+    one. The result is the same as scoring every village.
     """
     at = _at(at)
+    conditions = [_is_unresolved(Ticket.status), Ticket.reported_at <= at, scope.ticket_condition(user, Ticket)]
+    candidates = _hotspot_candidates(user, limit, at) if limit and counters_cover(user) else None
+    if candidates is not None:
+        conditions.append(Ticket.village_code.in_(candidates))
     per_village = (
         select(
             Ticket.village_code.label("code"),
@@ -339,7 +346,7 @@ def hotspots(user, limit=10, at=None):
             func.count().label("open_tickets"),
             func.sum(case((flagged_condition(Ticket), 1), else_=0)).label("flagged_tickets"),
         )
-        .where(_is_unresolved(Ticket.status), Ticket.reported_at <= at, scope.ticket_condition(user, Ticket))
+        .where(*conditions)
         .group_by(Ticket.village_code)
         .cte("per_village")
     )
@@ -367,6 +374,46 @@ def hotspots(user, limit=10, at=None):
          "flagged_tickets": int(flagged or 0)}
         for code, name, district, value, open_count, flagged in rows
     ]
+
+
+def _open_weight():
+    """SQL: a ``village_open`` row's severity weights summed over its unresolved tickets."""
+    return sum(getattr(VillageOpen, name) * weight for name, weight in SEVERITY_WEIGHTS.items())
+
+
+def _hotspot_candidates(user, limit, at):
+    """The villages of the user's scope that may be among its ``limit`` riskiest (a list of codes; two queries).
+
+    A ticket's risk is its severity weight times an age factor between 1
+    and 2, so a village's base lies between its weight ``w`` (the
+    ``village_open`` counters) and ``2w``, and its score between that times
+    the lowest and the highest stage multiplier. The ``limit`` villages of
+    largest ``w`` are scored exactly (their tickets); the ``limit``-th of
+    those bases at the lowest multiplier is a score the top ``limit`` reach,
+    so a village whose ``2w`` at the highest multiplier stays below it
+    cannot be among them. What is left: the villages that can.
+    """
+    tally.ensure_fresh(db.session)
+    weight = _open_weight()
+    within = scope.ticket_condition(user, VillageOpen)
+    heaviest = db.session.execute(
+        select(VillageOpen.village_code).where(within).order_by(weight.desc(), VillageOpen.village_code).limit(limit)
+    ).scalars().all()
+    if len(heaviest) < limit:
+        return heaviest
+    bases = db.session.execute(
+        select(func.sum(ticket_risk_expr(Ticket, at)))
+        .where(Ticket.village_code.in_(heaviest), _is_unresolved(Ticket.status), Ticket.reported_at <= at,
+               scope.ticket_condition(user, Ticket))
+        .group_by(Ticket.village_code)
+    ).scalars().all()
+    if len(bases) < limit:
+        return None   # tickets the counters count are not all visible or not yet reported: score them all
+    lowest = min(1.0, *STAGE_MULTIPLIERS.values())
+    highest = max(1.0, *STAGE_MULTIPLIERS.values())
+    # A hair lower: the sums of floats in two statements need not agree to the last bit.
+    reach = min(float(base) for base in bases) * lowest * (1 - 1e-9)
+    return select(VillageOpen.village_code).where(within, weight * (2 * highest) >= reach)
 
 
 # --- flags ------------------------------------------------------------------------
