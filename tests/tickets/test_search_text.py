@@ -172,3 +172,22 @@ def test_sqlite_search_of_three_characters_or_more_reads_the_index(world, ticket
         "EXPLAIN QUERY PLAN " + compiled.string, params))
     assert "VIRTUAL TABLE INDEX" in plan, plan
     assert "MATCH" in str(long_query.compile()) and "MATCH" not in str(short_query.compile())
+
+
+def test_sqlite_page_walks_the_list_order_while_the_count_reads_the_matches(world, tickets):
+    """A page (LIMIT) tests ``+ticket.id IN (...)`` so SQLite walks the newest-first index and
+    stops after the page; the exact count keeps ``ticket.id IN (...)`` and counts through the
+    index. Same rows either way."""
+    _sqlite_only()
+    from tracker.pagination import count_rows, paginate
+
+    stmt = search_tickets(world.admin, {"q": "sengketa"})
+    dialect = db.session.get_bind().dialect
+    page_sql = str(stmt.limit(26).compile(dialect=dialect))
+    count_sql = str(stmt.with_only_columns(Ticket.id).order_by(None).compile(dialect=dialect))
+    assert "+ticket.id IN (SELECT" in page_sql
+    assert "+ticket.id" not in count_sql and "ticket.id IN (SELECT" in count_sql
+    page = paginate(stmt, page=1, per_page=1)
+    every = db.session.execute(stmt).scalars().all()
+    assert page.total == count_rows(stmt) == len(every) > 1
+    assert page.has_next and [t.id for t in page.items] == [every[0].id]

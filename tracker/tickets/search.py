@@ -12,11 +12,21 @@ is how the rows are found:
   FTS5 phrase, which finds the rows containing it (case folded) through the
   index; the LIKE condition then still applies to those rows, so the result is
   exactly the LIKE's. Shorter queries have no trigram and use the LIKE alone.
+  In a select with a LIMIT (a page, a capped count) the id test is written
+  ``+ticket.id IN (...)``: the unary plus keeps SQLite from driving the
+  select by the matches (reading all of them and sorting: 100-150 ms for a
+  word in 40,000 tickets), so it walks the list's order index newest first
+  and stops after the page; a count without LIMIT keeps the plain form and
+  counts through the index.
 
 Any user text is safe: the phrase is quoted with its double quotes doubled, so
 FTS5 operators (AND, OR, NEAR, ``*``, ``^``, parentheses, ``:``) are plain text.
 """
 from sqlalchemy import DDL, and_, bindparam, column, event, func, literal_column, or_, select, table
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.visitors import InternalTraversal
+from sqlalchemy.types import Boolean
 
 from tracker.tickets.models import Ticket
 
@@ -98,6 +108,24 @@ def fts_phrase(needle):
 _fts = table(FTS_TABLE, column("rowid"))
 
 
+class _MatchedIds(ColumnElement):
+    """``ticket.id IN (<the index's matches>)``, written ``+ticket.id IN (...)`` inside a select with a LIMIT."""
+
+    inherit_cache = True
+    type = Boolean()
+    _traverse_internals = [("condition", InternalTraversal.dp_clauseelement)]
+
+    def __init__(self, condition):
+        self.condition = condition
+
+
+@compiles(_MatchedIds)
+def _compile_matched_ids(element, compiler, **kw):
+    sql = compiler.process(element.condition, **kw)
+    enclosing = compiler.stack[-1]["selectable"] if compiler.stack else None
+    return "+" + sql if getattr(enclosing, "_limit_clause", None) is not None else sql
+
+
 def text_condition(q, dialect_name):
     """The WHERE condition for the search text ``q`` (already validated as storable text)."""
     needle = q.strip().lower()
@@ -108,4 +136,4 @@ def text_condition(q, dialect_name):
         return like
     matching = select(_fts.c.rowid).where(
         literal_column(FTS_TABLE).op("MATCH")(bindparam("fts_phrase", fts_phrase(needle), unique=True)))
-    return and_(Ticket.id.in_(matching), like)
+    return and_(_MatchedIds(Ticket.id.in_(matching)), like)
