@@ -5,7 +5,7 @@ and their messages are shown under the field they name, so the web, the API
 and the CLI refuse the same input with the same words.
 """
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import aliased
 from wtforms import BooleanField, HiddenField, RadioField, SelectField, StringField, TextAreaField
 
@@ -39,18 +39,16 @@ def village_options(user, district_code=None):
     None when there are more than CHOICE_LIMIT (the form then takes a code).
     """
     district = aliased(Region)
-    stmt = (
-        select(Region.code, Region.name, district.name)
-        .join(district, district.code == Region.district_code)
-        .where(Region.level == 4, Region.code.in_(scope.village_codes(user)))
-        .order_by(district.name, Region.name, Region.code)
-        .limit(CHOICE_LIMIT + 1)
-    )
+    mine = scope.villages(user)
     if district_code:
-        stmt = stmt.where(Region.district_code == district_code)
-    rows = db.session.execute(stmt).all()
-    if len(rows) > CHOICE_LIMIT:
+        mine = mine.where(Region.district_code == district_code)
+    if _too_many(mine.with_only_columns(Region.code)):
         return None
+    rows = db.session.execute(
+        mine.with_only_columns(Region.code, Region.name, district.name)
+        .join(district, district.code == Region.district_code)
+        .order_by(district.name, Region.name, Region.code)
+    ).all()
     groups = {}
     for code, name, district_name in rows:
         groups.setdefault(district_name, []).append((code, name))
@@ -59,13 +57,26 @@ def village_options(user, district_code=None):
 
 def district_options(user):
     """[(code, name)] of the kecamatan holding the user's villages; None when too many."""
-    in_scope = select(Region.district_code).where(Region.code.in_(scope.village_codes(user)))
+    in_scope = scope.villages(user).with_only_columns(Region.district_code)
+    if _too_many(in_scope.distinct()):
+        return None
     rows = db.session.execute(
         select(Region.code, Region.name)
         .where(Region.level == 3, Region.code.in_(in_scope))
-        .order_by(Region.name, Region.code).limit(CHOICE_LIMIT + 1)
+        .order_by(Region.name, Region.code)
     ).all()
-    return None if len(rows) > CHOICE_LIMIT else [tuple(r) for r in rows]
+    return [tuple(r) for r in rows]
+
+
+def _too_many(stmt):
+    """Whether the select gives more rows than a menu shows; reads at most CHOICE_LIMIT + 1 of them.
+
+    The national operator's 83,762 villages are not sorted by name only to
+    learn that they are too many for a menu.
+    """
+    return db.session.execute(
+        select(func.count()).select_from(stmt.limit(CHOICE_LIMIT + 1).subquery())
+    ).scalar_one() > CHOICE_LIMIT
 
 
 class TicketFields:
