@@ -30,7 +30,7 @@ from tracker.dashboard import charts
 from tracker.extensions import db
 from tracker.regions.models import Region
 from tracker.regions.services import import_regions
-from tracker.timeutil import local_date
+from tracker.timeutil import local_date, utcnow
 from tracker.warnings.models import Flag
 
 SWEEP_LIMIT = 5.0
@@ -264,8 +264,21 @@ def dashboard_path(app):
 def measure_dashboard(bench):
     path = "3. dashboard"
     url = dashboard_path(bench.app)
+    # A running scheduler sweeps every SWEEP_INTERVAL_MINUTES, so the dashboards read a silent-village
+    # snapshot at most that old (tracker/warnings/silence.py): take the pass it would have taken by now.
+    try:
+        from tracker.warnings.services import sweep
+    except ImportError:
+        sweep = None
+    if sweep is not None and url is not None:
+        started = time.perf_counter()
+        result = sweep(utcnow())
+        db.session.commit()
+        bench.notes.append(f"Before the dashboards: the scheduler's pass as of now ({result}; "
+                           f"{time.perf_counter() - started:.1f} s), as a running scheduler keeps it.")
     for role, username in (("kodim", bench.dataset.kodim_user), ("admin", bench.dataset.admin_user)):
-        limit = DASHBOARD_LIMIT if role == "kodim" else None
+        # Issue 7 set the Kodim's; issue 16 the national admin's, the same 300 ms.
+        limit = DASHBOARD_LIMIT
         if url is None:
             bench.add(unavailable(path, role, "dashboard.index is not in the tree",
                                   f"p95 ≤ {format_seconds(DASHBOARD_LIMIT)}" if limit else ""))
