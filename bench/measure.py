@@ -33,8 +33,11 @@ from tracker.regions.services import import_regions
 from tracker.timeutil import local_date, utcnow
 from tracker.warnings.models import Flag
 
+# Issue 16 restated issue 7's sweep target as what it can be: the recurring pass (what the scheduler runs
+# every quarter hour) within 5 s; the first pass of a national window, which writes 180,000 flags and
+# their timeline lines, within 1.1x the hand-written SQL writing the same rows (the write is the cost).
 SWEEP_LIMIT = 5.0
-SWEEP_RATIO_LIMIT = 1.5
+SWEEP_RATIO_LIMIT = 1.1
 LIST_P95_LIMIT = 0.050
 DASHBOARD_LIMIT = 0.300
 DIGESTS_LIMIT = 120.0
@@ -116,7 +119,9 @@ def _active_flags():
 
 def measure_sweep(bench):
     """The sweep's first pass and idle re-run against the hand-written SQL."""
-    path, target = "1. sweep", f"≤ {SWEEP_LIMIT:.0f} s and ≤ {SWEEP_RATIO_LIMIT}× SQL"
+    path = "1. sweep"
+    targets = {"first pass": f"≤ {SWEEP_RATIO_LIMIT}× SQL", "idle re-run": f"p95 ≤ {SWEEP_LIMIT:.0f} s"}
+    target = targets["first pass"]
     at = bench.dataset.moment
     runs = bench.runs("sweep")
     _reset_sweep_state()
@@ -171,8 +176,9 @@ def measure_sweep(bench):
         ratio = median(samples) / median(base)
         figure = timed_figure(path, case, samples, value=f"{ratio:.2f}× SQL",
                               detail=f"{_describe(result)}; {same}" if case == "first pass" else "")
-        figure.target = target
-        figure.verdict = "met" if figure.p95 <= SWEEP_LIMIT and ratio <= SWEEP_RATIO_LIMIT else "missed"
+        figure.target = targets[case]
+        met = ratio <= SWEEP_RATIO_LIMIT if case == "first pass" else figure.p95 <= SWEEP_LIMIT
+        figure.verdict = "met" if met else "missed"
         bench.add(figure)
         bench.add(timed_figure(path, f"hand-written SQL, {case}", base,
                                detail=base_detail if case == "first pass" else ""))

@@ -20,7 +20,8 @@ from bench.appsetup import logged_in_client, server_env
 from bench.figures import Figure, median, percentile
 from bench.measure import dashboard_path
 
-THROUGHPUT_RATIO_LIMIT = 0.40
+# Issue 16's targets (issue 7 asked 40% on both; round 2 measured 16% / 7%).
+THROUGHPUT_RATIO_LIMITS = {"sqlite": 0.30, "postgresql": 0.20}
 WORKER_RSS_LIMIT_MB = 150
 
 
@@ -153,9 +154,10 @@ def measure_throughput(bench):
     path = "2. ticket list API"
     options = bench.options
     label = f"throughput, gunicorn {options.workers} workers, {options.clients} clients"
+    limit = THROUGHPUT_RATIO_LIMITS["postgresql" if bench.database_url.startswith("postgresql") else "sqlite"]
     if bench.api_body is None:
         bench.add(Figure(path, label, detail="no Kodim first page was captured (API not available)",
-                         target=f"≥ {THROUGHPUT_RATIO_LIMIT:.0%} of bare Flask", verdict="not available"))
+                         target=f"≥ {limit:.0%} of bare Flask", verdict="not available"))
         return measure_worker_rss(bench, None)
     url, body, headers = bench.api_body
     headers = dict(headers)
@@ -180,8 +182,8 @@ def measure_throughput(bench):
     if app_run["errors"]:
         detail += f"; errors: {', '.join(app_run['errors'])}"
     bench.add(Figure(path, label, value=f"{app_run['rps']:,.0f} req/s = {ratio:.0%} of bare",
-                     detail=detail, target=f"≥ {THROUGHPUT_RATIO_LIMIT:.0%} of bare Flask",
-                     verdict="met" if ratio >= THROUGHPUT_RATIO_LIMIT and not app_run["failed"] else "missed"))
+                     detail=detail, target=f"≥ {limit:.0%} of bare Flask",
+                     verdict="met" if ratio >= limit and not app_run["failed"] else "missed"))
     return rss
 
 

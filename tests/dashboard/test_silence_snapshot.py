@@ -52,7 +52,7 @@ def test_after_a_sweep_every_role_reads_the_snapshot_and_it_equals_the_rule(worl
         user = getattr(world, role)
         rows, sql = read_with_statements(count_queries, user)
         assert "silent_village" in sql and "visit" not in sql.replace("last_visit", ""), role
-        assert rows == silent_villages(user, at=NOW), role
+        assert rows == silent_villages(user, at=NOW, snapshot=False), role
     assert codes(silent_villages(world.admin)) == [JATEN, WARU, KEBAK]   # never visited first, by code
     assert codes(silent_villages(world.babinsa)) == [KEBAK]
     assert silent_villages(world.kodim_other) == []
@@ -65,7 +65,7 @@ def test_a_visit_takes_its_village_off_the_list_at_once(world, swept):
     assert codes(silent_villages(world.koramil)) == [KEBAK]
     for role in ROLES:
         user = getattr(world, role)
-        assert silent_villages(user) == silent_villages(user, at=NOW), role
+        assert silent_villages(user) == silent_villages(user, at=NOW, snapshot=False), role
 
 
 def test_an_old_visit_moves_the_last_visit_day_and_keeps_the_village_silent(world, swept):
@@ -73,7 +73,7 @@ def test_an_old_visit_moves_the_last_visit_day_and_keeps_the_village_silent(worl
     record_visit(world.babinsa, village_code=KEBAK, visited_on=(NOW - timedelta(days=40)).date())
     db.session.commit()
     rows = silent_villages(world.koramil)
-    assert rows == silent_villages(world.koramil, at=NOW)
+    assert rows == silent_villages(world.koramil, at=NOW, snapshot=False)
     assert [(row["village_code"], row["days_silent"]) for row in rows] == [(WARU, 30), (KEBAK, 20)]
 
 
@@ -85,7 +85,7 @@ def test_an_election_change_drops_the_snapshot_and_readers_apply_the_rule(world,
     db.session.commit()
     assert snapshot_time() is None
     fresh = silent_villages(world.kodim_other)
-    assert fresh and fresh == silent_villages(world.kodim_other, at=NOW)
+    assert fresh and fresh == silent_villages(world.kodim_other, at=NOW, snapshot=False)
     # The next sweep takes a snapshot again, with Sragen's villages in it.
     sweep(NOW)
     db.session.commit()
@@ -113,10 +113,21 @@ def test_a_sweep_at_another_moment_is_not_now(world, swept):
     assert snapshot_time() is None
 
 
-def test_the_dashboard_reads_the_snapshot_when_no_moment_is_given(world, swept, count_queries):
+def test_the_dashboard_reads_the_snapshot_as_the_page_asks_for_now(world, swept, count_queries, clock):
+    clock.move_to(NOW + timedelta(minutes=20))
+    now = NOW + timedelta(minutes=20)
     for role in ("admin", "kodim", "koramil"):
         user = getattr(world, role)
         with count_queries() as statements:
-            board = services.commander_dashboard(user)
+            board = services.commander_dashboard(user, now)
         assert any("silent_village" in sql for sql in statements), role
-        assert board["silent"] == services.commander_dashboard(user, NOW)["silent"], role
+        assert board["silent"] == silent_villages(user, at=now, limit=10, snapshot=False), role
+
+
+def test_a_moment_before_the_snapshot_is_answered_by_the_rule(world, swept, count_queries):
+    earlier = NOW - timedelta(minutes=1)
+    assert snapshot_time(earlier) is None
+    with count_queries() as statements:
+        rows = silent_villages(world.admin, at=earlier)
+    assert not any("FROM silent_village" in sql for sql in statements)
+    assert rows == silent_villages(world.admin, at=earlier, snapshot=False)

@@ -499,8 +499,7 @@ def commander_dashboard(user, now=None):
     Keys: headline, flow, categories, areas, area_level, hotspots,
     silent (up to 10 silent villages), elections (see ``election_banner``).
     """
-    # Without a given moment the silent villages are now's: the sweep's snapshot of them.
-    given, now = now, now or utcnow()
+    now = now or utcnow()
     summary = ticket_summary(user, now)
     return {
         "headline": summary["headline"],
@@ -509,7 +508,7 @@ def commander_dashboard(user, now=None):
         "area_level": area_level(user),
         "areas": open_by_area(user),
         "hotspots": hotspots(user, limit=10, at=now),
-        "silent": silent_villages(user, at=given, limit=10),
+        "silent": silent_villages(user, at=now, limit=10),
         "elections": election_banner(election_stages_ahead(user, now, days=60)),
     }
 

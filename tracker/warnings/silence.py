@@ -22,8 +22,9 @@ current and applies the rule itself otherwise. Current means:
 
 What the snapshot can miss is time alone: a village that falls silent at
 local midnight (its last visit ages out, or a window opens) shows from the
-first sweep after it, at most one sweep period later. The morning digests
-and an explicit ``at`` always apply the rule.
+first sweep after it, at most one sweep period later. A moment before the
+snapshot, or more than two periods after it, is answered by the rule; so
+are the morning digests, which read every unit's villages in one batch.
 """
 from datetime import date, timedelta
 
@@ -117,15 +118,19 @@ def take_snapshot(session, at):
     return session.execute(select(func.count()).select_from(SilentVillage)).scalar_one()
 
 
-def snapshot_time(now=None):
-    """When the current snapshot was taken, or None when there is none to trust now (see the module)."""
-    now = as_utc(now or utcnow())
+def snapshot_time(at=None):
+    """When the snapshot that answers for the moment ``at`` (default now) was taken, or None.
+
+    A snapshot answers for the two sweep periods after it was taken (see the
+    module), never for a moment before it.
+    """
+    at = as_utc(at or utcnow())
     taken = db.session.execute(select(func.max(SilenceSnapshot.taken_at))).scalar_one_or_none()
     if taken is None:
         return None
     taken = as_utc(taken)
     period = timedelta(minutes=current_app.config["SWEEP_INTERVAL_MINUTES"])
-    return taken if now - 2 * period <= taken <= now else None
+    return taken if taken <= at <= taken + 2 * period else None
 
 
 def drop_snapshot(session):
@@ -185,19 +190,20 @@ def listen():
 
 # --- reading -----------------------------------------------------------------------
 
-def silent_villages(user, at=None, limit=None):
+def silent_villages(user, at=None, limit=None, *, snapshot=True):
     """Villages in the user's area inside an active window with no recent visit.
 
     Dicts with village_code, village_name, district_name, last_visit_on
     (None if never visited), days_silent (None if never) and election_name
     (the active election nearest to voting). Never-visited and longest-silent
-    first; one query after the snapshot check. Without ``at`` (now) the
-    villages come from the sweep's snapshot while it is current (see the
-    module), else from the rule; names and the election are looked up for
-    the ``limit`` chosen ones only.
+    first; one query after the snapshot check. The villages come from the
+    sweep's snapshot when one answers for ``at`` (default now; see the
+    module and ``snapshot_time``), else, or with ``snapshot=False``, from
+    the rule; names and the election are looked up for the ``limit``
+    chosen ones only.
     """
-    taken = snapshot_time() if at is None else None
     at = as_utc(at or utcnow())
+    taken = snapshot_time(at) if snapshot else None
     if taken is not None:
         chosen = (
             select(SilentVillage.village_code.label("code"), SilentVillage.last_visit_on)
