@@ -205,9 +205,13 @@ def silent_villages(user, at=None, limit=None, *, snapshot=True):
     at = as_utc(at or utcnow())
     taken = snapshot_time(at) if snapshot else None
     if taken is not None:
+        # Joined to the user's villages (not IN a list of them): the national operator's list
+        # walks the snapshot's order index and stops after ``limit`` rows.
         chosen = (
-            select(SilentVillage.village_code.label("code"), SilentVillage.last_visit_on)
-            .where(SilentVillage.village_code.in_(scope.village_codes(user)))
+            scope.villages(user)
+            .with_only_columns(SilentVillage.village_code.label("code"), SilentVillage.last_visit_on,
+                               maintain_column_froms=True)
+            .join(SilentVillage, SilentVillage.village_code == Region.code)
             .order_by(SilentVillage.order_day, SilentVillage.village_code)
         )
     else:
