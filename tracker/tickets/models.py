@@ -81,7 +81,9 @@ class Ticket(db.Model):
 
     __mapper_args__ = {"version_id_col": version}
     __table_args__ = (
-        Index("ix_ticket_village_status", "village_code", "status"),
+        # A village's tickets by status; severity, reported_at and id make the hotspots' score of
+        # a few villages (tracker/warnings/services.py) an index-only read on PostgreSQL.
+        Index("ix_ticket_village_status", "village_code", "status", "severity", "reported_at", "id"),
         # Lists are newest first with the id as tie-breaker: these walk a page
         # in index order (and resume after a cursor) with no sort step.
         Index("ix_ticket_district_reported", "district_code", "reported_at", "id"),

@@ -33,7 +33,7 @@ from tracker.tickets.models import SEVERITY_RANK, UNRESOLVED, Ticket, TicketEven
 from tracker.timeutil import as_utc, utcnow
 from tracker.warnings import silence
 from tracker.warnings.flags import SWEEP_LOCK_KEY, clear_flags, sql_format
-from tracker.warnings.models import Flag, flagged_condition
+from tracker.warnings.models import Flag, flag_probe, flagged_condition
 
 
 @dataclass(frozen=True)
@@ -318,7 +318,7 @@ def ticket_risk_expr(ticket, at):
 
 
 def hotspots(user, limit=10, at=None):
-    """The riskiest villages in the user's area, highest score first (one query; three for a commander).
+    """The riskiest villages in the user's area, highest score first (one query; four for a commander).
 
     Dicts with village_code, village_name, district_name, score (rounded to
     two decimals), open_tickets and flagged_tickets; only villages with
@@ -337,14 +337,17 @@ def hotspots(user, limit=10, at=None):
     at = _at(at)
     conditions = [_is_unresolved(Ticket.status), Ticket.reported_at <= at, scope.ticket_condition(user, Ticket)]
     candidates = _hotspot_candidates(user, limit, at) if limit and counters_cover(user) else None
+    # A few villages' tickets probe the flag index one by one; every ticket of a scope hashes the flags.
+    flagged = flagged_condition(Ticket)
     if candidates is not None:
         conditions.append(Ticket.village_code.in_(candidates))
+        flagged = flag_probe(Ticket)
     per_village = (
         select(
             Ticket.village_code.label("code"),
             func.sum(ticket_risk_expr(Ticket, at)).label("base"),
             func.count().label("open_tickets"),
-            func.sum(case((flagged_condition(Ticket), 1), else_=0)).label("flagged_tickets"),
+            func.sum(case((flagged, 1), else_=0)).label("flagged_tickets"),
         )
         .where(*conditions)
         .group_by(Ticket.village_code)
@@ -382,7 +385,7 @@ def _open_weight():
 
 
 def _hotspot_candidates(user, limit, at):
-    """The villages of the user's scope that may be among its ``limit`` riskiest (a list of codes; two queries).
+    """The villages of the user's scope that may be among its ``limit`` riskiest (a list of codes; three queries).
 
     A ticket's risk is its severity weight times an age factor between 1
     and 2, so a village's base lies between its weight ``w`` (the
@@ -413,7 +416,10 @@ def _hotspot_candidates(user, limit, at):
     highest = max(1.0, *STAGE_MULTIPLIERS.values())
     # A hair lower: the sums of floats in two statements need not agree to the last bit.
     reach = min(float(base) for base in bases) * lowest * (1 - 1e-9)
-    return select(VillageOpen.village_code).where(within, weight * (2 * highest) >= reach)
+    # Read out, not a subquery: a list of codes lets both planners probe the tickets by village.
+    return db.session.execute(
+        select(VillageOpen.village_code).where(within, weight * (2 * highest) >= reach)
+    ).scalars().all()
 
 
 # --- flags ------------------------------------------------------------------------
