@@ -274,7 +274,8 @@ def sync_schema(log=print):
         log("recounting the ticket counters")
         rebuild_counters()
     if changed:
-        analyze()
+        # Rebuilt indexes and recounted tables as autovacuum would leave them (statistics, visibility).
+        analyze(vacuum=True)
     return changed
 
 
