@@ -187,6 +187,13 @@ def test_sqlite_page_walks_the_list_order_while_the_count_reads_the_matches(worl
     count_sql = str(stmt.with_only_columns(Ticket.id).order_by(None).compile(dialect=dialect))
     assert "+ticket.id IN (SELECT" in page_sql
     assert "+ticket.id" not in count_sql and "ticket.id IN (SELECT" in count_sql
+    # A plain condition both ways, never "(... IN (...)) = 1", which no index serves.
+    assert ") = 1" not in page_sql and ") = 1" not in count_sql
+    compiled = stmt.with_only_columns(Ticket.id).order_by(None).compile(dialect=dialect)
+    params = tuple(compiled.params[name] for name in compiled.positiontup)
+    plan = " ".join(str(row) for row in db.session.connection().exec_driver_sql(
+        "EXPLAIN QUERY PLAN " + compiled.string, params))
+    assert "SCAN ticket" not in plan.replace("SCAN ticket_fts", ""), plan
     page = paginate(stmt, page=1, per_page=1)
     every = db.session.execute(stmt).scalars().all()
     assert page.total == count_rows(stmt) == len(every) > 1

@@ -113,6 +113,8 @@ class _MatchedIds(ColumnElement):
 
     inherit_cache = True
     type = Boolean()
+    # A comparison already: SQLite must not get "(... IN (...)) = 1", which no index serves.
+    _is_implicitly_boolean = True
     _traverse_internals = [("condition", InternalTraversal.dp_clauseelement)]
 
     def __init__(self, condition):
