@@ -25,7 +25,7 @@ difference between a ticket's state before and after it:
 import logging
 from collections import Counter, defaultdict
 
-from sqlalchemy import Date, case, cast, delete, event, exists, func, inspect, literal, select, text
+from sqlalchemy import Date, case, cast, delete, event, exists, func, inspect, literal, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -272,30 +272,52 @@ def moving_tickets(session, ids_select, **values):
     changes.apply(session)
 
 
-def _count_cells(session, condition, flagged_sign):
-    changes = Changes()
-    rows = session.execute(select(*_cell_columns(), func.count()).where(condition).group_by(*_cell_columns()))
-    for *cell, number in rows:
-        changes.add_cell(cell, 0, flagged_sign * number)
-    return changes
+def add_flagged(session, condition, sign):
+    """Add ``sign`` to the flagged count of the tickets ``condition`` selects, set-based.
+
+    Three UPDATE ... FROM statements, each grouping those tickets itself:
+    their villages' cells, the nation's cells, and (unresolved ones) their
+    villages' open rows. Every ticket is already counted in these rows, so
+    no row needs inserting; the database does the sums, nothing comes back
+    to Python (the sweep's first national pass newly flags 180,000 tickets
+    in 86,000 cells).
+    """
+    kinds = (Ticket.status, Ticket.severity, Ticket.category, Ticket.level)
+
+    def same_kinds(group):
+        return [getattr(TicketTally, column.key) == group.c[column.key] for column in kinds]
+
+    villages = select(Ticket.village_code, *kinds, func.count().label("n")).where(condition) \
+        .group_by(Ticket.village_code, *kinds).subquery()
+    nation = select(*kinds, func.count().label("n")).where(condition).group_by(*kinds).subquery()
+    open_rows = select(Ticket.village_code, func.count().label("n")) \
+        .where(condition, Ticket.status.in_(UNRESOLVED)).group_by(Ticket.village_code).subquery()
+    session.execute(
+        update(TicketTally).values(flagged=TicketTally.flagged + sign * villages.c.n)
+        .where(TicketTally.village_code == villages.c.village_code, *same_kinds(villages))
+    )
+    session.execute(
+        update(TicketTally).values(flagged=TicketTally.flagged + sign * nation.c.n)
+        .where(TicketTally.village_code == NATION, *same_kinds(nation))
+    )
+    session.execute(
+        update(VillageOpen).values(flagged=VillageOpen.flagged + sign * open_rows.c.n)
+        .where(VillageOpen.village_code == open_rows.c.village_code)
+    )
 
 
 def flags_raised(session, before_flag_id):
     """After the sweep inserted active flags with ids above ``before_flag_id``: count the tickets they newly flag."""
     newer = select(Flag.ticket_id).where(Flag.id > before_flag_id)
     older = exists().where(Flag.ticket_id == Ticket.id, Flag.cleared_at.is_(None), Flag.id <= before_flag_id)
-    _count_cells(session, Ticket.id.in_(newer) & ~older, +1).apply(session)
+    add_flagged(session, Ticket.id.in_(newer) & ~older, +1)
 
 
 def flags_cleared(session, ticket_ids):
     """After flags of these tickets were cleared: the tickets left without an active flag are no longer flagged."""
     ids = sorted(set(ticket_ids))
-    changes = Changes()
     for start in range(0, len(ids), CHUNK):
-        part = _count_cells(session, Ticket.id.in_(ids[start:start + CHUNK]) & ~_active_flag(), -1)
-        for key, (tickets, flagged) in part.tally.items():
-            changes.tally[key][1] += flagged
-    changes.apply(session)
+        add_flagged(session, Ticket.id.in_(ids[start:start + CHUNK]) & ~_active_flag(), -1)
 
 
 # --- recount ------------------------------------------------------------------------------
