@@ -194,6 +194,11 @@ def test_sqlite_page_walks_the_list_order_while_the_count_reads_the_matches(worl
     plan = " ".join(str(row) for row in db.session.connection().exec_driver_sql(
         "EXPLAIN QUERY PLAN " + compiled.string, params))
     assert "SCAN ticket" not in plan.replace("SCAN ticket_fts", ""), plan
+    # Within an area the area's index leads and the matches are probed, count included.
+    for scoped in (search_tickets(world.koramil, {"q": "sengketa"}),
+                   search_tickets(world.admin, {"q": "sengketa", "district_code": "33.13.14"})):
+        assert "+ticket.id IN (SELECT" in str(scoped.with_only_columns(Ticket.id).order_by(None).compile(dialect=dialect))
+        assert count_rows(scoped) == len(db.session.execute(scoped).scalars().all())
     page = paginate(stmt, page=1, per_page=1)
     every = db.session.execute(stmt).scalars().all()
     assert page.total == count_rows(stmt) == len(every) > 1

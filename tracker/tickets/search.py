@@ -12,11 +12,12 @@ is how the rows are found:
   FTS5 phrase, which finds the rows containing it (case folded) through the
   index; the LIKE condition then still applies to those rows, so the result is
   exactly the LIKE's. Shorter queries have no trigram and use the LIKE alone.
-  In a select with a LIMIT (a page, a capped count) the id test is written
-  ``+ticket.id IN (...)``: the unary plus keeps SQLite from driving the
-  select by the matches (reading all of them and sorting: 100-150 ms for a
-  word in 40,000 tickets), so it walks the list's order index newest first
-  and stops after the page; a count without LIMIT keeps the plain form and
+  In a select with a LIMIT (a page, a capped count), and in any select
+  within an area, the id test is written ``+ticket.id IN (...)``: the unary
+  plus keeps SQLite from driving the select by the matches (reading all of
+  them: 100-150 ms for a word in 40,000-70,000 tickets), so it walks the
+  list's order index newest first and stops after the page, or the area's
+  index and probes the matches; the national count keeps the plain form and
   counts through the index.
 
 Any user text is safe: the phrase is quoted with its double quotes doubled, so
@@ -109,27 +110,33 @@ _fts = table(FTS_TABLE, column("rowid"))
 
 
 class _MatchedIds(ColumnElement):
-    """``ticket.id IN (<the index's matches>)``, written ``+ticket.id IN (...)`` inside a select with a LIMIT."""
+    """``ticket.id IN (<the index's matches>)``, written ``+ticket.id IN (...)`` within an area or a LIMIT."""
 
     inherit_cache = True
     type = Boolean()
     # A comparison already: SQLite must not get "(... IN (...)) = 1", which no index serves.
     _is_implicitly_boolean = True
-    _traverse_internals = [("condition", InternalTraversal.dp_clauseelement)]
+    _traverse_internals = [("condition", InternalTraversal.dp_clauseelement),
+                           ("within_area", InternalTraversal.dp_boolean)]
 
-    def __init__(self, condition):
+    def __init__(self, condition, within_area):
         self.condition = condition
+        self.within_area = within_area
 
 
 @compiles(_MatchedIds)
 def _compile_matched_ids(element, compiler, **kw):
     sql = compiler.process(element.condition, **kw)
     enclosing = compiler.stack[-1]["selectable"] if compiler.stack else None
-    return "+" + sql if getattr(enclosing, "_limit_clause", None) is not None else sql
+    probe = element.within_area or getattr(enclosing, "_limit_clause", None) is not None
+    return "+" + sql if probe else sql
 
 
-def text_condition(q, dialect_name):
-    """The WHERE condition for the search text ``q`` (already validated as storable text)."""
+def text_condition(q, dialect_name, *, within_area=False):
+    """The WHERE condition for the search text ``q`` (already validated as storable text).
+
+    ``within_area``: the select is narrowed to an area (see the module) by an indexed condition.
+    """
     needle = q.strip().lower()
     pattern = like_pattern(needle)
     like = or_(func.lower(Ticket.title).like(pattern, escape="\\"),
@@ -138,4 +145,4 @@ def text_condition(q, dialect_name):
         return like
     matching = select(_fts.c.rowid).where(
         literal_column(FTS_TABLE).op("MATCH")(bindparam("fts_phrase", fts_phrase(needle), unique=True)))
-    return and_(_MatchedIds(Ticket.id.in_(matching)), like)
+    return and_(_MatchedIds(Ticket.id.in_(matching), within_area), like)

@@ -534,7 +534,11 @@ def search_tickets(user, params, *, now=None):
             errors["q"] = [_l("At most %(n)d characters.", n=QUERY_MAX)]
         else:
             # Substring of title or description; FTS5 trigram index on SQLite (tracker.tickets.search).
-            stmt = stmt.where(search.text_condition(q, db.session.get_bind().dialect.name))
+            # Within an area (a unit's or Babinsa's scope, a kecamatan or desa filter) the area's
+            # index leads and the matches are probed; the whole country is led by the matches.
+            within_area = user.role != "admin" or bool(get("village_code") or get("district_code"))
+            stmt = stmt.where(search.text_condition(q, db.session.get_bind().dialect.name,
+                                                    within_area=within_area))
     if errors:
         raise ValidationError(errors)
     return stmt.order_by(Ticket.reported_at.desc(), Ticket.id.desc())
