@@ -153,3 +153,27 @@ def test_the_feed_page_sends_its_page_and_its_mark_only(world, news, web, count_
     news_statements = [s for s in sent if "ticket_event" in s or "news_read_marker" in s]
     # The feed page (with its unread flags and newest id) and the marker's upsert; the menu's badge asks nothing.
     assert len(news_statements) == 2, news_statements
+
+
+def test_past_ninety_nine_unread_lines_the_badges_say_99_plus_and_counting_stops_there(world, news, web,
+                                                                                      monkeypatch, count_queries):
+    first, _second = news
+    monkeypatch.setattr(services, "UNREAD_SHOWN", 3)   # three lines already wait; one more passes the cap
+    add_comment(world.koramil, first, "Satu lagi.")
+    db.session.commit()
+    assert services.unread_count(world.babinsa) == 4   # counted up to UNREAD_SHOWN + 1, not further
+    g.pop("news_unread", None)
+    add_comment(world.koramil, first, "Dan lagi.")
+    db.session.commit()
+    assert services.unread_count(world.babinsa) == 4
+
+    monkeypatch.setattr(services, "UNREAD_SHOWN", 99)
+    for number in range(97):
+        add_comment(world.koramil, first, f"Catatan {number}.")
+    db.session.commit()
+    g.pop("news_unread", None)
+    assert services.unread_count(world.babinsa) == 100
+    home = page_text(web(world.babinsa).get("/dashboard/"))
+    assert '<span class="badge count" data-unread-news>99+ baru</span>' in home
+    assert '<span class="badge count" data-nav-badge="news.index">99+ baru</span>' in home
+    assert '<span aria-hidden="true">99+</span>' in home

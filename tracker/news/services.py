@@ -143,21 +143,25 @@ def feed_since(user, since, until, limit):
 
 
 _UNREAD_KEY = "news_unread"
+# The badges say "99+" past this: counting a busy commander's thousands of unread lines on
+# every page cost 110-130 ms at a million tickets, counting a hundred 10-13 ms.
+UNREAD_SHOWN = 99
 
 
 def unread_count(user):
-    """How many lines of the user's feed came after he last opened it (one statement, once per request).
+    """How many lines of the user's feed came after he last opened it, counted up to ``UNREAD_SHOWN + 1``.
 
-    The header badge and the home page ask within one request; the answer
-    is kept in ``flask.g`` for it.
+    One statement, once per request: the header badge and the home page
+    ask within one request; the answer is kept in ``flask.g`` for it. An
+    answer above ``UNREAD_SHOWN`` means "more than that" (the badges say
+    "99+", templates/macros/badges.html).
     """
     if user is None or not user.is_authenticated:
         return 0
     cache = g.setdefault(_UNREAD_KEY, {})
     if user.id not in cache:
-        cache[user.id] = db.session.execute(
-            _feed(user, func.count()).where(TicketEvent.id > _marker(user))
-        ).scalar_one()
+        lines = _feed(user, TicketEvent.id).where(TicketEvent.id > _marker(user)).limit(UNREAD_SHOWN + 1)
+        cache[user.id] = db.session.execute(select(func.count()).select_from(lines.subquery())).scalar_one()
     return cache[user.id]
 
 
