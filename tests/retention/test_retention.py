@@ -216,7 +216,8 @@ def _bulk_closed(db, world, n, start):
         "due_at": OLD, "version": 1,
     } for i in range(n)]
     db.session.execute(insert(Ticket), rows)
-    ids = db.session.execute(select(Ticket.id).where(Ticket.ref.like("RET-%"))).scalars().all()
+    # In id order: PostgreSQL returns an updated row after the others when it is not told.
+    ids = db.session.execute(select(Ticket.id).where(Ticket.ref.like("RET-%")).order_by(Ticket.id)).scalars().all()
     db.session.execute(insert(TicketEvent), [
         {"ticket_id": i, "kind": "comment", "actor_id": world.babinsa.id, "at": OLD, "reason": "Pak Darmo"}
         for i in ids[-n:]])
